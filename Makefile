@@ -1,0 +1,49 @@
+# The project's commands. Each names a script in harness/; see README.md.
+#
+#   make run      build our kernel, boot it into the demonstration
+#   make check    the test command: lint, base and debug kernels, all suites
+#   make vm CMD='...' [KERNEL=stock|ours] [CONFIG=base|debug|bench]
+#           [EXTRA_CONFIG=fragment] [KERNEL_ARGS=...] [QEMU_ARGS=...]
+#   make shell    an interactive root shell in the guest
+#   make lint | series | build | install | clean
+
+KERNEL ?= ours
+CONFIG ?= base
+EXTRA_CONFIG ?=
+CMD ?= true
+export KERNEL_ARGS QEMU_ARGS
+
+H := harness
+
+.PHONY: run check vm shell lint series build install tree clean
+
+run: install
+	$(H)/vm.sh ours base "" run $(H)/guest/demo.sh
+
+check:
+	$(H)/check.sh
+
+vm: install
+	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" vm '$(subst ','\'',$(CMD))'
+
+shell: install
+	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" shell
+
+lint: install
+	$(H)/build.sh ours base "" >/dev/null
+	$(H)/lint.sh
+
+series: install
+	$(H)/series.sh
+
+build: install
+	$(H)/build.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)"
+
+tree: install
+	$(H)/tree.sh $(KERNEL)
+
+install:
+	@$(H)/install.sh
+
+clean:
+	rm -rf .cache/build .cache/src .cache/runs

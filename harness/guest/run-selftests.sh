@@ -1,0 +1,30 @@
+#!/bin/bash
+# run-selftests.sh LIST: run in the guest each kselftest named in LIST (one
+# path per line, relative to the repository or, when not found there, to the
+# build source tree; '#' starts a comment) and frame its output for the
+# parser: "# selftest: PATH" before, "# selftest-exit: PATH STATUS" after.
+# Exit status 4 means skipped, as in the kselftest framework.
+set -u
+list=$1
+src=.cache/src/${HARNESS_VARIANT:-ours}
+[ "${HARNESS_VARIANT:-ours}" = stock ] && src=.cache/pristine/linux-source-6.12
+timeout=${SELFTEST_TIMEOUT:-600}
+
+failed=0
+while read -r path _; do
+	case "$path" in '' | '#'*) continue ;; esac
+	test=$path
+	[ -e "$test" ] || test=$src/$path
+	echo "# selftest: $path"
+	if [ ! -e "$test" ]; then
+		echo "# selftest-exit: $path 127"
+		failed=1
+		continue
+	fi
+	dir=$(dirname "$test")
+	(cd "$dir" && timeout -k 5 "$timeout" "./$(basename "$test")" </dev/null 2>&1)
+	status=$?
+	echo "# selftest-exit: $path $status"
+	case $status in 0 | 4) ;; *) failed=1 ;; esac
+done <"$list"
+exit $failed

@@ -1,0 +1,46 @@
+# Common settings for the harness scripts; sourced, never run.
+# shellcheck shell=bash
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${HARNESS_CACHE:-$REPO/.cache}
+PRISTINE=$CACHE/pristine/linux-source-6.12
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+# Top-level folders of the repository that mirror kernel paths: every file
+# under them is overlaid on the pristine tree as it is.
+KERNEL_DIRS="arch Documentation drivers include kernel lib mm samples tools"
+
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_BASEDIR=$CACHE
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Fixed build identity: identical sources give identical binaries, which keeps
+# ccache warm across trees and instruction counts repeatable.
+export KBUILD_BUILD_USER=harness
+export KBUILD_BUILD_HOST=harness
+export KBUILD_BUILD_TIMESTAMP="2024-11-17 00:00:00 UTC"
+
+die() {
+	echo "harness: $*" >&2
+	exit 1
+}
+
+# src_dir VARIANT: the kernel source a variant builds from.
+src_dir() {
+	case "$1" in
+	stock) echo "$PRISTINE" ;;
+	ours) echo "$CACHE/src/ours" ;;
+	*) die "unknown kernel variant '$1' (stock or ours)" ;;
+	esac
+}
+
+# build_dir VARIANT CONFIG [EXTRA_FRAGMENT]: one folder per combination.
+build_dir() {
+	local dir=$CACHE/build/$1-$2
+	if [ -n "${3:-}" ]; then
+		dir=$dir-x$(sha1sum <"$3" | cut -c1-10)
+	fi
+	echo "$dir"
+}
+
+kmake() {
+	make -s CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}

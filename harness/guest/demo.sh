@@ -82,6 +82,11 @@ echo 1 >$c/targets/nr_targets
 echo $wl >$c/targets/0/pid_target
 echo 1 >$c/schemes/nr_schemes
 echo stat >$c/schemes/0/action
+# A new scheme matches nothing; open its access pattern to every region.
+p=$c/schemes/0/access_pattern
+echo 18446744073709551615 >$p/sz/max
+echo 4294967295 >$p/nr_accesses/max
+echo 4294967295 >$p/age/max
 echo "  workload pid $wl; kdamond: vaddr, sample 5 ms, aggregate 100 ms; scheme: stat"
 echo on >$k/state
 echo "  state: $(cat $k/state), kdamond pid $(cat $k/pid)"

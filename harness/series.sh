@@ -15,7 +15,7 @@ work=$CACHE/series-work
 out=$CACHE/series
 
 git_q() {
-	git -c user.name="mm-series" -c user.email="harness@localhost" \
+	git -c user.name="mm-series harness" -c user.email="harness@localhost" \
 		-c commit.gpgsign=false "$@"
 }
 
@@ -25,7 +25,7 @@ if [ ! -f "$base/.git/harness-complete" ]; then
 	rm -rf "$base"
 	cp -al "$PRISTINE" "$base"
 	rm -f "$base"/.harness-*
-	(cd "$base" && git init -q && git_q add -A . &&
+	(cd "$base" && git init -q && git_q add -f -A . &&
 		git_q commit -q -m "Linux $version (Debian linux-source-6.12)")
 	touch "$base/.git/harness-complete"
 fi
@@ -35,7 +35,7 @@ git clone -q --shared "$base" "$work"
 for part in "$REPO"/harness/series/*.txt; do
 	files=$(sed -n '1s/^files: //p' "$part")
 	(cd "$REPO" && cp -r --parents $files "$work")
-	(cd "$work" && git_q add -A . &&
+	(cd "$work" && git_q add -f -A -- $files &&
 		sed '1,2d' "$part" | git_q commit -q -F -)
 done
 for p in "$REPO"/patches/*.patch; do
@@ -54,5 +54,9 @@ if ! diff -r -q -x .git -x '.harness-*' "$check" "$CACHE/src/ours" >"$CACHE/seri
 	die "the series does not reproduce the tree the harness builds"
 fi
 rm -rf "$check"
+# Adding files always asks whether MAINTAINERS needs an update; our
+# MAINTAINERS entries come in a patch of their own.
+"$PRISTINE/scripts/checkpatch.pl" --strict --quiet --no-tree \
+	--ignore FILE_PATH_CHANGES "$out"/*.patch || die "checkpatch found problems in the series"
 ls "$out"
 echo "series: $(ls "$out" | wc -l) patches in ${out#"$REPO"/}, applied with git am to linux-source $version they give the built tree"

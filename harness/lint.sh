@@ -40,7 +40,7 @@ cd "$src" || die "no source tree; run make build"
 status=0
 for f in "${files[@]}"; do
 	./scripts/checkpatch.pl --strict --quiet --no-tree --show-types \
-		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f "$f" || status=1
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f "$REPO/$f" || status=1
 done
 verdict checkpatch-files $status "${#files[@]} files, --strict"
 
@@ -52,7 +52,7 @@ verdict checkpatch-patches $status "${#patches[@]} patches, --strict"
 
 status=0
 if [ ${#csrc[@]} -gt 0 ]; then
-	./scripts/kernel-doc -none -Wall "${csrc[@]}" 2>&1 | tee "$res/kernel-doc.txt"
+	./scripts/kernel-doc -none -Wall "${csrc[@]/#/$REPO/}" 2>&1 | tee "$res/kernel-doc.txt"
 	[ -s "$res/kernel-doc.txt" ] && status=1
 fi
 verdict kernel-doc $status "${#csrc[@]} files, -Wall"

@@ -1,0 +1,735 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DMA pools: many small blocks of coherent DMA memory, all of one size.
+ *
+ * A pool asks dma_alloc_coherent() for chunks of at least a page (the
+ * pool's "allocation") and cuts each chunk into blocks of the pool's size,
+ * leaving out the space that would make a block straddle the pool's
+ * boundary. While a block is free, its first bytes hold a struct dma_block:
+ * the next free block and the block's own DMA address. Handing out and
+ * taking back a block therefore needs no memory besides the block itself.
+ *
+ * Free blocks wait in one of two places:
+ *
+ *  - the pool's shared list (pool->next_block), under pool->lock;
+ *  - a small per-CPU stash that dma_pool_alloc() and dma_pool_free() use
+ *    with only a local lock (interrupts off on this CPU, no atomic
+ *    instruction). An empty stash is refilled from the shared list with up
+ *    to pool->batch blocks in one go; a stash that grows past twice that
+ *    gives pool->batch blocks back. So the shared lock is taken about once
+ *    per batch instead of once per block, and a stash never keeps more
+ *    than 2 * pool->batch blocks away from the other CPUs.
+ *
+ * nr_blocks and nr_pages count what the pool owns; nr_out counts the blocks
+ * off the shared list (in use, or waiting in a stash). The number in use,
+ * reported in the "pools" file, is nr_out minus the stashed blocks.
+ *
+ * Debug mode (CONFIG_SLUB_DEBUG_ON, as in upstream; the KUnit suite can
+ * turn it on per pool) keeps the stashes out of the way so that every free
+ * block is on the shared list: freed blocks are poisoned, a block whose
+ * poison changed is reported when it is handed out again, and a free of a
+ * block that is already free or that no chunk of the pool contains is
+ * reported and otherwise ignored.
+ *
+ * Locking:
+ *
+ *  dmapool_mutex  every device's dma_pools list, and the creation and
+ *                 removal of the device's "pools" attribute with its first
+ *                 and last pool. Process context only.
+ *  stash->lock    local_lock_t of one CPU's stash. Taken only by that CPU,
+ *                 with interrupts off, so alloc and free work from any
+ *                 context. dma_pool_destroy() empties the stashes of all
+ *                 CPUs without it: by then the pool has no users.
+ *  pool->lock     spinlock, irq-safe: the shared list, the chunk list,
+ *                 nr_out, nr_blocks and nr_pages.
+ *
+ * Lock order: dmapool_mutex -> stash->lock -> pool->lock.
+ */
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/poison.h>
+#include <linux/sizes.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <kunit/resource.h>
+#include <kunit/test-bug.h>
+
+/* Upper bound of the bytes one stash hands around in one batch. */
+#define DMAPOOL_BATCH_BYTES	SZ_16K
+#define DMAPOOL_BATCH_MAX	32U
+
+struct dma_block {
+	struct dma_block *next_block;
+	dma_addr_t dma;
+};
+
+struct dma_pool_stash {
+	local_lock_t lock;
+	struct dma_block *head;
+	unsigned int count;
+};
+
+struct dma_pool {
+	spinlock_t lock;		/* see "Locking" at the top */
+	struct dma_block *next_block;
+	size_t nr_out;
+	size_t nr_blocks;
+	size_t nr_pages;
+	struct list_head chunk_list;
+
+	struct dma_pool_stash __percpu *stash;
+	unsigned int batch;
+	unsigned int block_size;
+	unsigned int chunk_size;
+	unsigned int boundary;
+	bool checks;
+
+	struct device *dev;
+	struct list_head dev_node;
+	char name[32];
+};
+
+/* Bookkeeping for one chunk from dma_alloc_coherent(); lives in the slab. */
+struct dma_page {
+	struct list_head node;
+	void *vaddr;
+	dma_addr_t dma;
+};
+
+static DEFINE_MUTEX(dmapool_mutex);
+
+/*
+ * Something is wrong with how the pool is used. Say so in the log and, when
+ * a KUnit test is running, count it in the test's "dmapool_errors"
+ * resource so that the test sees the detection without reading the log.
+ */
+static __printf(2, 3) void dma_pool_report(struct dma_pool *pool,
+					   const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	dev_err(pool->dev, "dma_pool %s: %pV\n", pool->name, &vaf);
+	va_end(args);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (kunit_get_current_test()) {
+		struct kunit_resource *res;
+
+		res = kunit_find_named_resource(kunit_get_current_test(),
+						"dmapool_errors");
+		if (res) {
+			(*(int *)res->data)++;
+			kunit_put_resource(res);
+		}
+	}
+#endif
+}
+
+static size_t dma_pool_stashed(struct dma_pool *pool)
+{
+	size_t stashed = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		stashed += READ_ONCE(per_cpu_ptr(pool->stash, cpu)->count);
+	return stashed;
+}
+
+static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	size_t active, blocks, pages;
+	struct dma_pool *pool;
+	unsigned long irqflags;
+	int len;
+
+	len = sysfs_emit(buf, "poolinfo - 0.1\n");
+	mutex_lock(&dmapool_mutex);
+	list_for_each_entry(pool, &dev->dma_pools, dev_node) {
+		spin_lock_irqsave(&pool->lock, irqflags);
+		active = pool->nr_out;
+		blocks = pool->nr_blocks;
+		pages = pool->nr_pages;
+		spin_unlock_irqrestore(&pool->lock, irqflags);
+		/* A block moving between stash and shared list is counted once. */
+		active -= min(active, dma_pool_stashed(pool));
+		len += sysfs_emit_at(buf, len, "%-16s %4zu %4zu %4u %2zu\n",
+				     pool->name, active, blocks, pool->block_size,
+				     pages);
+	}
+	mutex_unlock(&dmapool_mutex);
+	return len;
+}
+static DEVICE_ATTR_RO(pools);
+
+/*
+ * Work out block size, chunk size and boundary as 6.12 does; false for a
+ * combination that 6.12 refuses.
+ */
+static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
+				  size_t align, size_t boundary)
+{
+	size_t chunk;
+
+	if (!align)
+		align = 1;
+	if (!is_power_of_2(align) || !size || size > INT_MAX)
+		return false;
+	size = ALIGN(max(size, sizeof(struct dma_block)), align);
+	chunk = max_t(size_t, size, PAGE_SIZE);
+	if (boundary && (boundary < size || !is_power_of_2(boundary)))
+		return false;
+	if (!boundary || boundary > chunk)
+		boundary = chunk;
+
+	pool->block_size = size;
+	pool->chunk_size = chunk;
+	pool->boundary = boundary;
+	pool->batch = clamp_t(unsigned int, DMAPOOL_BATCH_BYTES / size, 1,
+			      DMAPOOL_BATCH_MAX);
+	return true;
+}
+
+static void dma_pool_init_stashes(struct dma_pool *pool)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
+
+		local_lock_init(&stash->lock);
+		stash->head = NULL;
+		stash->count = 0;
+	}
+}
+
+/* Publish the pool on its device; the first pool brings the attribute. */
+static int dma_pool_attach(struct dma_pool *pool)
+{
+	struct device *dev = pool->dev;
+	int err = 0;
+
+	mutex_lock(&dmapool_mutex);
+	if (list_empty(&dev->dma_pools))
+		err = device_create_file(dev, &dev_attr_pools);
+	if (!err)
+		list_add(&pool->dev_node, &dev->dma_pools);
+	mutex_unlock(&dmapool_mutex);
+	return err;
+}
+
+static void dma_pool_detach(struct dma_pool *pool)
+{
+	struct device *dev = pool->dev;
+
+	mutex_lock(&dmapool_mutex);
+	list_del(&pool->dev_node);
+	if (list_empty(&dev->dma_pools))
+		device_remove_file(dev, &dev_attr_pools);
+	mutex_unlock(&dmapool_mutex);
+}
+
+/**
+ * dma_pool_create - create a pool of coherent DMA memory blocks
+ * @name: name of the pool, shown in the device's "pools" file
+ * @dev: device that will do the DMA
+ * @size: size of the blocks; rounded up to @align
+ * @align: alignment of the blocks, a power of two (0 means 1)
+ * @boundary: if not 0, a power of two that no block crosses
+ *
+ * Blocks come from dma_pool_alloc() and share the coherent DMA mapping of
+ * the chunk they are cut from, so neither driver nor device needs cache
+ * maintenance. The device's "pools" attribute lists the pool until
+ * dma_pool_destroy().
+ *
+ * Context: process context, may sleep.
+ * Return: the new pool, or %NULL if @dev is %NULL, the geometry is invalid
+ * or memory runs out.
+ */
+struct dma_pool *dma_pool_create(const char *name, struct device *dev,
+				 size_t size, size_t align, size_t boundary)
+{
+	struct dma_pool *pool;
+
+	if (!dev)
+		return NULL;
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+	if (!dma_pool_set_geometry(pool, size, align, boundary))
+		goto free_pool;
+
+	pool->stash = alloc_percpu(struct dma_pool_stash);
+	if (!pool->stash)
+		goto free_pool;
+	dma_pool_init_stashes(pool);
+	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->chunk_list);
+	INIT_LIST_HEAD(&pool->dev_node);
+	pool->checks = IS_ENABLED(CONFIG_SLUB_DEBUG_ON);
+	pool->dev = dev;
+	strscpy(pool->name, name, sizeof(pool->name));
+
+	if (dma_pool_attach(pool))
+		goto free_stash;
+	return pool;
+
+free_stash:
+	free_percpu(pool->stash);
+free_pool:
+	kfree(pool);
+	return NULL;
+}
+EXPORT_SYMBOL(dma_pool_create);
+
+/*
+ * Cut a new chunk into blocks, linked in ascending address order (some
+ * hardware relies on that order within a fresh chunk), and put them in front
+ * of the shared list. Called with pool->lock held.
+ */
+static void dma_pool_add_chunk(struct dma_pool *pool, struct dma_page *chunk)
+{
+	struct dma_block **link = &pool->next_block;
+	struct dma_block *rest = pool->next_block;
+	unsigned int offset = 0, limit = pool->boundary;
+
+	while (offset + pool->block_size <= pool->chunk_size) {
+		struct dma_block *block;
+
+		if (offset + pool->block_size > limit) {
+			/* The block would straddle: start at the boundary. */
+			offset = limit;
+			limit += pool->boundary;
+			continue;
+		}
+		block = chunk->vaddr + offset;
+		block->dma = chunk->dma + offset;
+		*link = block;
+		link = &block->next_block;
+		offset += pool->block_size;
+		pool->nr_blocks++;
+	}
+	*link = rest;
+	list_add(&chunk->node, &pool->chunk_list);
+	pool->nr_pages++;
+}
+
+static struct dma_page *dma_pool_new_chunk(struct dma_pool *pool, gfp_t gfp)
+{
+	struct dma_page *chunk;
+
+	chunk = kmalloc(sizeof(*chunk), gfp);
+	if (!chunk)
+		return NULL;
+	chunk->vaddr = dma_alloc_coherent(pool->dev, pool->chunk_size,
+					  &chunk->dma, gfp);
+	if (!chunk->vaddr) {
+		kfree(chunk);
+		return NULL;
+	}
+	if (pool->checks)
+		memset(chunk->vaddr, POOL_POISON_FREED, pool->chunk_size);
+	return chunk;
+}
+
+/*
+ * Take up to @want blocks off the front of the shared list as one chain.
+ * Returns its first block and its length in *@taken. pool->lock held.
+ */
+static struct dma_block *dma_pool_take_shared(struct dma_pool *pool,
+					      unsigned int want,
+					      unsigned int *taken)
+{
+	struct dma_block *first = pool->next_block, *last = first;
+	unsigned int n = 1;
+
+	if (!first)
+		return NULL;
+	while (n < want && last->next_block) {
+		last = last->next_block;
+		n++;
+	}
+	pool->next_block = last->next_block;
+	last->next_block = NULL;
+	pool->nr_out += n;
+	*taken = n;
+	return first;
+}
+
+/*
+ * Hand one block to the caller and keep the rest of a batch in this CPU's
+ * stash, which the caller found empty. Both locks held.
+ */
+static struct dma_block *dma_pool_refill(struct dma_pool *pool,
+					 struct dma_pool_stash *stash)
+{
+	unsigned int want = pool->checks ? 1 : pool->batch + 1;
+	struct dma_block *block;
+	unsigned int taken;
+
+	block = dma_pool_take_shared(pool, want, &taken);
+	if (block) {
+		stash->head = block->next_block;
+		stash->count = taken - 1;
+	}
+	return block;
+}
+
+static struct dma_block *dma_pool_stash_pop(struct dma_pool_stash *stash)
+{
+	struct dma_block *block = stash->head;
+
+	if (block) {
+		stash->head = block->next_block;
+		stash->count--;
+	}
+	return block;
+}
+
+/* The stash was empty: refill it, from a new chunk if need be. */
+static struct dma_block *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp)
+{
+	struct dma_pool_stash *stash;
+	struct dma_block *block;
+	struct dma_page *chunk = NULL;
+	unsigned long irqflags;
+
+	for (;;) {
+		local_lock_irqsave(&pool->stash->lock, irqflags);
+		stash = this_cpu_ptr(pool->stash);
+		/* We may run on another CPU than the one that found it empty. */
+		block = dma_pool_stash_pop(stash);
+		if (!block) {
+			spin_lock(&pool->lock);
+			if (chunk) {
+				dma_pool_add_chunk(pool, chunk);
+				chunk = NULL;
+			}
+			block = dma_pool_refill(pool, stash);
+			spin_unlock(&pool->lock);
+		}
+		local_unlock_irqrestore(&pool->stash->lock, irqflags);
+		if (block)
+			break;
+		/* Nothing free anywhere: get a chunk, with no lock held. */
+		chunk = dma_pool_new_chunk(pool, gfp & ~__GFP_ZERO);
+		if (!chunk)
+			break;
+	}
+	if (chunk) {
+		/* Someone else freed blocks meanwhile; keep the chunk anyway. */
+		spin_lock_irqsave(&pool->lock, irqflags);
+		dma_pool_add_chunk(pool, chunk);
+		spin_unlock_irqrestore(&pool->lock, irqflags);
+	}
+	return block;
+}
+
+static void dma_pool_check_poison(struct dma_pool *pool,
+				  struct dma_block *block)
+{
+	u8 *data = (u8 *)block;
+	unsigned int i;
+
+	for (i = sizeof(*block); i < pool->block_size; i++) {
+		if (data[i] != POOL_POISON_FREED) {
+			dma_pool_report(pool, "free block %p (dma %pad) was written to",
+					block, &block->dma);
+			print_hex_dump(KERN_ERR, "", DUMP_PREFIX_OFFSET, 16, 1,
+				       data, pool->block_size, true);
+			return;
+		}
+	}
+}
+
+/**
+ * dma_pool_alloc - get a block from a DMA pool
+ * @pool: the pool
+ * @mem_flags: GFP flags for a new chunk, if one is needed; with
+ *	__GFP_ZERO (or init_on_alloc) the block is zeroed
+ * @handle: where to store the block's DMA address
+ *
+ * Context: any context; sleeps only if @mem_flags allow it.
+ * Return: the kernel virtual address of the block, with its DMA address in
+ * *@handle, or %NULL if no memory is to be had.
+ */
+void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
+		     dma_addr_t *handle)
+{
+	struct dma_block *block;
+	unsigned long irqflags;
+
+	might_alloc(mem_flags);
+
+	local_lock_irqsave(&pool->stash->lock, irqflags);
+	block = dma_pool_stash_pop(this_cpu_ptr(pool->stash));
+	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+	if (unlikely(!block)) {
+		block = dma_pool_alloc_slow(pool, mem_flags);
+		if (!block)
+			return NULL;
+	}
+
+	*handle = block->dma;
+	if (unlikely(pool->checks)) {
+		dma_pool_check_poison(pool, block);
+		if (!want_init_on_alloc(mem_flags))
+			memset(block, POOL_POISON_ALLOCATED, pool->block_size);
+	}
+	if (want_init_on_alloc(mem_flags))
+		memset(block, 0, pool->block_size);
+	return block;
+}
+EXPORT_SYMBOL(dma_pool_alloc);
+
+static struct dma_page *dma_pool_find_chunk(struct dma_pool *pool,
+					    dma_addr_t dma)
+{
+	struct dma_page *chunk;
+
+	list_for_each_entry(chunk, &pool->chunk_list, node) {
+		if (dma >= chunk->dma && dma - chunk->dma < pool->chunk_size)
+			return chunk;
+	}
+	return NULL;
+}
+
+/* Does (@vaddr, @dma) name the start of a block of @chunk? */
+static bool dma_pool_block_matches(struct dma_pool *pool,
+				   struct dma_page *chunk, void *vaddr,
+				   dma_addr_t dma)
+{
+	size_t offset = dma - chunk->dma;
+	size_t in_span = offset % pool->boundary;
+
+	return vaddr == chunk->vaddr + offset && in_span % pool->block_size == 0 &&
+	       in_span + pool->block_size <= pool->boundary;
+}
+
+static bool dma_pool_block_is_free(struct dma_pool *pool, void *vaddr)
+{
+	struct dma_block *block;
+
+	for (block = pool->next_block; block; block = block->next_block) {
+		if (block == vaddr)
+			return true;
+	}
+	return false;
+}
+
+/* Debug mode: every free is checked and goes straight to the shared list. */
+static void dma_pool_free_checked(struct dma_pool *pool, void *vaddr,
+				  dma_addr_t dma)
+{
+	struct dma_block *block = vaddr;
+	struct dma_page *chunk;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&pool->lock, irqflags);
+	chunk = dma_pool_find_chunk(pool, dma);
+	if (!chunk || !dma_pool_block_matches(pool, chunk, vaddr, dma)) {
+		dma_pool_report(pool, "free of %p (dma %pad): not a block of this pool",
+				vaddr, &dma);
+		goto unlock;
+	}
+	if (dma_pool_block_is_free(pool, vaddr)) {
+		dma_pool_report(pool, "free of %p (dma %pad): already free",
+				vaddr, &dma);
+		goto unlock;
+	}
+	memset(block, POOL_POISON_FREED, pool->block_size);
+	block->dma = dma;
+	block->next_block = pool->next_block;
+	pool->next_block = block;
+	pool->nr_out--;
+unlock:
+	spin_unlock_irqrestore(&pool->lock, irqflags);
+}
+
+/*
+ * The stash is over its bound: keep its newest pool->batch blocks (likely
+ * still in the cache) and give the older ones back to the shared list.
+ * Both locks are taken by the caller's context: stash->lock held.
+ */
+static void dma_pool_drain(struct dma_pool *pool, struct dma_pool_stash *stash)
+{
+	struct dma_block *keep_last = stash->head, *first, *last;
+	unsigned int n;
+
+	for (n = 1; n < pool->batch; n++)
+		keep_last = keep_last->next_block;
+	first = keep_last->next_block;
+	keep_last->next_block = NULL;
+	for (last = first; last->next_block; last = last->next_block)
+		;
+
+	spin_lock(&pool->lock);
+	last->next_block = pool->next_block;
+	pool->next_block = first;
+	pool->nr_out -= stash->count - pool->batch;
+	spin_unlock(&pool->lock);
+	stash->count = pool->batch;
+}
+
+/**
+ * dma_pool_free - give a block back to its DMA pool
+ * @pool: the pool the block came from
+ * @vaddr: the block's kernel virtual address
+ * @dma: the block's DMA address
+ *
+ * Neither the device nor the driver may touch the block afterwards, until
+ * dma_pool_alloc() hands it out again.
+ *
+ * Context: any context.
+ */
+void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
+{
+	struct dma_block *block = vaddr;
+	struct dma_pool_stash *stash;
+	unsigned long irqflags;
+
+	if (unlikely(pool->checks)) {
+		dma_pool_free_checked(pool, vaddr, dma);
+		return;
+	}
+	if (want_init_on_free())
+		memset(vaddr, 0, pool->block_size);
+	block->dma = dma;
+
+	local_lock_irqsave(&pool->stash->lock, irqflags);
+	stash = this_cpu_ptr(pool->stash);
+	block->next_block = stash->head;
+	stash->head = block;
+	if (unlikely(++stash->count > 2 * pool->batch))
+		dma_pool_drain(pool, stash);
+	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+}
+EXPORT_SYMBOL(dma_pool_free);
+
+/* Put every stashed block back on the shared list; the pool has no users. */
+static void dma_pool_empty_stashes(struct dma_pool *pool)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
+		struct dma_block *block;
+
+		while ((block = dma_pool_stash_pop(stash))) {
+			block->next_block = pool->next_block;
+			pool->next_block = block;
+			pool->nr_out--;
+		}
+	}
+}
+
+/**
+ * dma_pool_destroy - free a DMA pool and all its memory
+ * @pool: the pool, or %NULL
+ *
+ * The caller guarantees that nothing uses the pool any more. If blocks are
+ * still allocated, the pool reports it and leaves its DMA memory allocated,
+ * as a device may still write to it.
+ *
+ * Context: process context, may sleep.
+ */
+void dma_pool_destroy(struct dma_pool *pool)
+{
+	struct dma_page *chunk, *next;
+	bool busy;
+
+	if (unlikely(!pool))
+		return;
+
+	dma_pool_detach(pool);
+	dma_pool_empty_stashes(pool);
+	busy = pool->nr_out != 0;
+	if (busy)
+		dma_pool_report(pool, "destroyed with %zu blocks in use, memory kept",
+				pool->nr_out);
+
+	list_for_each_entry_safe(chunk, next, &pool->chunk_list, node) {
+		if (!busy)
+			dma_free_coherent(pool->dev, pool->chunk_size,
+					  chunk->vaddr, chunk->dma);
+		list_del(&chunk->node);
+		kfree(chunk);
+	}
+	free_percpu(pool->stash);
+	kfree(pool);
+}
+EXPORT_SYMBOL(dma_pool_destroy);
+
+static void dmam_pool_release(struct device *dev, void *res)
+{
+	dma_pool_destroy(*(struct dma_pool **)res);
+}
+
+static int dmam_pool_match(struct device *dev, void *res, void *match_data)
+{
+	return *(struct dma_pool **)res == match_data;
+}
+
+/**
+ * dmam_pool_create - dma_pool_create() bound to the driver's lifetime
+ * @name: name of the pool, shown in the device's "pools" file
+ * @dev: device that will do the DMA
+ * @size: size of the blocks; rounded up to @align
+ * @align: alignment of the blocks, a power of two (0 means 1)
+ * @allocation: if not 0, a power of two that no block crosses
+ *
+ * The pool is destroyed when the driver detaches from @dev.
+ *
+ * Context: process context, may sleep.
+ * Return: the new pool, or %NULL as for dma_pool_create().
+ */
+struct dma_pool *dmam_pool_create(const char *name, struct device *dev,
+				  size_t size, size_t align, size_t allocation)
+{
+	struct dma_pool **res;
+
+	res = devres_alloc(dmam_pool_release, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return NULL;
+	*res = dma_pool_create(name, dev, size, align, allocation);
+	if (!*res) {
+		devres_free(res);
+		return NULL;
+	}
+	devres_add(dev, res);
+	return *res;
+}
+EXPORT_SYMBOL(dmam_pool_create);
+
+/**
+ * dmam_pool_destroy - destroy a pool made by dmam_pool_create() now
+ * @pool: the pool
+ *
+ * Context: process context, may sleep.
+ */
+void dmam_pool_destroy(struct dma_pool *pool)
+{
+	WARN_ON(devres_release(pool->dev, dmam_pool_release, dmam_pool_match,
+			       pool));
+}
+EXPORT_SYMBOL(dmam_pool_destroy);
+
+#ifdef CONFIG_DMAPOOL_KUNIT_TEST
+#include "tests/dmapool_kunit.h"
+#endif

@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests for the DMA pool allocator, included at the end of
+ * mm/dmapool.c so that they can look at a pool's pages, stashes and
+ * counters directly.
+ *
+ * How the tests see what they check:
+ *  - geometry: every block a test gets is checked against the pool's chunk
+ *    list (inside one chunk, at the right offset, aligned, not across the
+ *    boundary) and, sorted, against its neighbours (no overlap);
+ *  - counters: the text of the device's "pools" file, produced by the same
+ *    pools_show() that sysfs calls, compared with what the test expects;
+ *  - detections: dma_pool_report() counts into the test's "dmapool_errors"
+ *    resource, so a test asserts that a bad free was noticed without
+ *    reading the log;
+ *  - concurrency: two kthreads bound to different CPUs stamp every block
+ *    they hold with their own pattern and check it before freeing; a block
+ *    handed out twice shows up as a foreign stamp.
+ *
+ * Each test gets a fresh device from kunit_device_register() with a 64-bit
+ * coherent DMA mask; KUnit unregisters it after the test.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sort.h>
+
+struct dmapool_test_ctx {
+	struct device *dev;
+	int errors;
+	struct kunit_resource errors_res;
+};
+
+static int dmapool_test_init(struct kunit *test)
+{
+	struct dmapool_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = kunit_device_register(test, "dmapool-kunit");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
+	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_named_resource(test, NULL, NULL,
+							  &ctx->errors_res,
+							  "dmapool_errors",
+							  &ctx->errors));
+	test->priv = ctx;
+	return 0;
+}
+
+static struct device *test_dev(struct kunit *test)
+{
+	return ((struct dmapool_test_ctx *)test->priv)->dev;
+}
+
+static int test_errors(struct kunit *test)
+{
+	return ((struct dmapool_test_ctx *)test->priv)->errors;
+}
+
+static void dmapool_test_invalid_create(struct kunit *test)
+{
+	struct device *dev = test_dev(test);
+
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", NULL, 64, 8, 0));
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, 64, 3, 0));
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, 64, 48, 0));
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, 0, 8, 0));
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, (size_t)INT_MAX + 1,
+						8, 0));
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, 64, 8, 32));
+	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, 64, 8, 96));
+	/* Nothing of the refused pools may be left on the device. */
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_pools));
+}
+
+/* The device's "pools" file, as sysfs would show it. */
+static void pools_text(struct kunit *test, char *buf)
+{
+	memset(buf, 0, PAGE_SIZE);
+	KUNIT_ASSERT_GT(test, pools_show(test_dev(test), NULL, buf), 0);
+}
+
+static void expect_pools_line(struct kunit *test, struct dma_pool *pool,
+			      size_t active, size_t blocks, size_t pages)
+{
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char want[80];
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	pools_text(test, buf);
+	snprintf(want, sizeof(want), "%-16s %4zu %4zu %4u %2zu\n", pool->name,
+		 active, blocks, pool->block_size, pages);
+	KUNIT_EXPECT_TRUE(test, str_has_prefix(buf, "poolinfo - 0.1\n"));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want),
+				  "pools file:\n%swant line: %s", buf, want);
+}
+
+struct dmapool_geometry {
+	size_t size, align, boundary;
+};
+
+static const struct dmapool_geometry dmapool_geometries[] = {
+	{ 1, 0, 0 }, { 8, 8, 0 }, { 16, 16, 0 }, { 24, 8, 0 },
+	{ 64, 64, 0 }, { 68, 32, 4096 }, { 100, 4, 256 }, { 256, 256, 0 },
+	{ 200, 64, 1024 }, { 1024, 1024, 0 }, { 1500, 32, 2048 },
+	{ 4096, 4096, 0 }, { 5000, 8, 0 }, { 8192, 64, 8192 },
+};
+
+static void dmapool_geometry_desc(const struct dmapool_geometry *g,
+				  char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu align %zu boundary %zu",
+		 g->size, g->align, g->boundary);
+}
+
+KUNIT_ARRAY_PARAM(dmapool_geometry, dmapool_geometries, dmapool_geometry_desc);
+
+struct test_block {
+	void *vaddr;
+	dma_addr_t dma;
+};
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct test_block *x = a, *y = b;
+
+	return x->dma < y->dma ? -1 : x->dma > y->dma;
+}
+
+static void check_block_place(struct kunit *test, struct dma_pool *pool,
+			      const struct dmapool_geometry *g,
+			      struct test_block *b)
+{
+	size_t align = g->align ? g->align : 1;
+	struct dma_page *chunk;
+
+	chunk = dma_pool_find_chunk(pool, b->dma);
+	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	KUNIT_EXPECT_PTR_EQ(test, b->vaddr, chunk->vaddr + (b->dma - chunk->dma));
+	KUNIT_EXPECT_LE(test, b->dma - chunk->dma + g->size,
+			(dma_addr_t)pool->chunk_size);
+	KUNIT_EXPECT_EQ(test, b->dma % align, 0);
+	KUNIT_EXPECT_EQ(test, (unsigned long)b->vaddr % align, 0);
+	if (g->boundary)
+		KUNIT_EXPECT_EQ(test, b->dma / g->boundary,
+				(b->dma + g->size - 1) / g->boundary);
+}
+
+/* Enough blocks for three chunks: placement across and within chunks. */
+static void dmapool_test_geometry(struct kunit *test)
+{
+	const struct dmapool_geometry *g = test->param_value;
+	struct test_block *blocks;
+	struct dma_pool *pool;
+	unsigned int n, i, per_chunk;
+
+	pool = dma_pool_create("geometry", test_dev(test), g->size, g->align,
+			       g->boundary);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	per_chunk = pool->chunk_size / pool->block_size;
+	n = 3 * per_chunk;
+	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blocks);
+
+	for (i = 0; i < n; i++) {
+		blocks[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL,
+						 &blocks[i].dma);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i].vaddr);
+		check_block_place(test, pool, g, &blocks[i]);
+		/* The first chunk is fresh: its blocks come in address order. */
+		if (i && i < per_chunk && pool->nr_pages == 1)
+			KUNIT_EXPECT_GT(test, blocks[i].dma, blocks[i - 1].dma);
+	}
+	sort(blocks, n, sizeof(*blocks), cmp_block, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_GE(test, blocks[i].dma,
+				blocks[i - 1].dma + pool->block_size);
+	expect_pools_line(test, pool, n, pool->nr_blocks, pool->nr_pages);
+	for (i = 0; i < n; i++)
+		dma_pool_free(pool, blocks[i].vaddr, blocks[i].dma);
+	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+}
+
+/* Counters and the pools file after each step, with the stashes in play. */
+static void dmapool_test_counters(struct kunit *test)
+{
+	struct test_block b[3];
+	struct dma_pool *pool;
+	size_t per_page;
+	int i;
+
+	pool = dma_pool_create("counters", test_dev(test), 512, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	per_page = PAGE_SIZE / 512;
+	expect_pools_line(test, pool, 0, 0, 0);
+	for (i = 0; i < 3; i++) {
+		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
+		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
+		expect_pools_line(test, pool, i + 1, per_page, 1);
+	}
+	for (i = 2; i >= 0; i--) {
+		dma_pool_free(pool, b[i].vaddr, b[i].dma);
+		expect_pools_line(test, pool, i, per_page, 1);
+	}
+	dma_pool_destroy(pool);
+}
+
+static void dmapool_test_reuse_and_zero(struct kunit *test)
+{
+	struct dma_pool *pool;
+	dma_addr_t dma, dma2;
+	u8 *p, *q;
+	int i;
+
+	pool = dma_pool_create("reuse", test_dev(test), 96, 32, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	/* Stay on one CPU: the block just freed waits in this CPU's stash. */
+	migrate_disable();
+	p = dma_pool_alloc(pool, GFP_KERNEL, &dma);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xa5, 96);
+	dma_pool_free(pool, p, dma);
+	q = dma_pool_zalloc(pool, GFP_KERNEL, &dma2);
+	migrate_enable();
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_EQ(test, dma2, dma);
+	for (i = 0; i < 96; i++)
+		KUNIT_EXPECT_EQ(test, q[i], 0);
+	dma_pool_free(pool, q, dma2);
+	dma_pool_destroy(pool);
+}
+
+/* GFP_ATOMIC from atomic context, a new chunk included, never sleeps. */
+static void dmapool_test_atomic(struct kunit *test)
+{
+	struct test_block b[40];
+	struct dma_pool *pool;
+	unsigned long irqflags;
+	int i;
+
+	pool = dma_pool_create("atomic", test_dev(test), 1024, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	local_irq_save(irqflags);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		b[i].vaddr = dma_pool_alloc(pool, GFP_ATOMIC, &b[i].dma);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		if (b[i].vaddr)
+			dma_pool_free(pool, b[i].vaddr, b[i].dma);
+	local_irq_restore(irqflags);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		KUNIT_EXPECT_NOT_NULL(test, b[i].vaddr);
+	dma_pool_destroy(pool);
+}
+
+/* The stash bound: however many blocks one CPU frees, it keeps few. */
+static void dmapool_test_stash_bound(struct kunit *test)
+{
+	struct test_block *b;
+	struct dma_pool *pool;
+	int i, n = 1000;
+
+	pool = dma_pool_create("bound", test_dev(test), 32, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	for (i = 0; i < n; i++) {
+		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
+		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
+	}
+	for (i = 0; i < n; i++)
+		dma_pool_free(pool, b[i].vaddr, b[i].dma);
+	KUNIT_EXPECT_LE(test, dma_pool_stashed(pool),
+			(size_t)2 * pool->batch * num_possible_cpus());
+	/* No chunk beyond what the blocks in use needed plus the stashes. */
+	KUNIT_EXPECT_LE(test, pool->nr_pages,
+			DIV_ROUND_UP(n + 2 * pool->batch * num_possible_cpus(),
+				     PAGE_SIZE / 32));
+	dma_pool_destroy(pool);
+}
+
+static void dmapool_test_pools_attribute(struct kunit *test)
+{
+	struct device *dev = test_dev(test);
+	struct dma_pool *a, *b;
+	struct kernfs_node *kn;
+
+	a = dma_pool_create("first", dev, 64, 8, 0);
+	b = dma_pool_create("second", dev, 128, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	kn = sysfs_get_dirent(dev->kobj.sd, "pools");
+	KUNIT_EXPECT_NOT_NULL(test, kn);
+	sysfs_put(kn);
+	expect_pools_line(test, a, 0, 0, 0);
+	expect_pools_line(test, b, 0, 0, 0);
+	dma_pool_destroy(a);
+	kn = sysfs_get_dirent(dev->kobj.sd, "pools");
+	KUNIT_EXPECT_NOT_NULL(test, kn);
+	sysfs_put(kn);
+	dma_pool_destroy(b);
+	KUNIT_EXPECT_NULL(test, sysfs_get_dirent(dev->kobj.sd, "pools"));
+}
+
+/* A pool destroyed with a block in use says so and keeps its memory. */
+static void dmapool_test_destroy_busy(struct kunit *test)
+{
+	struct dma_pool *pool;
+	struct dma_page *chunk;
+	struct test_block b, mem;
+	size_t chunk_size;
+
+	pool = dma_pool_create("busy", test_dev(test), 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
+	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
+	chunk = list_first_entry(&pool->chunk_list, struct dma_page, node);
+	mem.vaddr = chunk->vaddr;
+	mem.dma = chunk->dma;
+	chunk_size = pool->chunk_size;
+
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 1);
+	/* The block is still ours to write: the chunk was not given back. */
+	memset(b.vaddr, 0x5a, 64);
+	dma_free_coherent(test_dev(test), chunk_size, mem.vaddr, mem.dma);
+}
+
+static void dmapool_test_managed(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "dmapool-managed");
+	struct dma_pool *pool;
+	dma_addr_t dma;
+	void *p;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	pool = dmam_pool_create("managed", dev, 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	p = dma_pool_alloc(pool, GFP_KERNEL, &dma);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	dma_pool_free(pool, p, dma);
+	KUNIT_EXPECT_FALSE(test, list_empty(&dev->dma_pools));
+	dmam_pool_destroy(pool);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_pools));
+
+	pool = dmam_pool_create("managed", dev, 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	/* Unregistering the device releases its devres: the pool goes too. */
+	get_device(dev);
+	kunit_device_unregister(test, dev);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_pools));
+	put_device(dev);
+}
+
+/* Debug mode: corruption, double free and foreign frees are reported. */
+static void dmapool_test_checks(struct kunit *test)
+{
+	struct dma_pool *pool;
+	struct test_block a, b;
+	size_t blocks;
+	u8 *raw;
+
+	pool = dma_pool_create("checks", test_dev(test), 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	pool->checks = true;
+	a.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &a.dma);
+	b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
+	KUNIT_ASSERT_NOT_NULL(test, a.vaddr);
+	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
+	raw = a.vaddr;
+	if (!want_init_on_alloc(GFP_KERNEL))
+		KUNIT_EXPECT_EQ(test, raw[63], POOL_POISON_ALLOCATED);
+	blocks = pool->nr_blocks;
+
+	dma_pool_free(pool, a.vaddr, a.dma);
+	KUNIT_EXPECT_EQ(test, raw[63], POOL_POISON_FREED);
+	dma_pool_free(pool, a.vaddr, a.dma);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 1);
+	dma_pool_free(pool, b.vaddr + 4, b.dma + 4);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 2);
+	dma_pool_free(pool, b.vaddr, b.dma + 8 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 3);
+	expect_pools_line(test, pool, 1, blocks, 1);
+
+	/* A write after free shows when the block is handed out again. */
+	raw[40] = 0;
+	a.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &a.dma);
+	KUNIT_EXPECT_PTR_EQ(test, a.vaddr, (void *)raw);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 4);
+
+	dma_pool_free(pool, a.vaddr, a.dma);
+	dma_pool_free(pool, b.vaddr, b.dma);
+	expect_pools_line(test, pool, 0, blocks, 1);
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 4);
+}
+
+#define DMAPOOL_STRESS_BLOCKS	200
+#define DMAPOOL_STRESS_ROUNDS	200
+
+struct dmapool_stress {
+	struct dma_pool *pool;
+	struct completion done;
+	unsigned int id;
+	int bad;
+	int failed_allocs;
+};
+
+static int dmapool_stress_fn(void *arg)
+{
+	struct dmapool_stress *s = arg;
+	struct test_block *b;
+	int round, i;
+
+	b = kcalloc(DMAPOOL_STRESS_BLOCKS, sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		s->failed_allocs++;
+		goto out;
+	}
+	for (round = 0; round < DMAPOOL_STRESS_ROUNDS; round++) {
+		int n = 1 + (round * 37 + s->id * 11) % DMAPOOL_STRESS_BLOCKS;
+
+		for (i = 0; i < n; i++) {
+			b[i].vaddr = dma_pool_alloc(s->pool, GFP_KERNEL, &b[i].dma);
+			if (!b[i].vaddr) {
+				s->failed_allocs++;
+				n = i;
+				break;
+			}
+			*(u32 *)(b[i].vaddr + 16) = s->id << 16 | i;
+		}
+		for (i = 0; i < n; i++) {
+			if (*(u32 *)(b[i].vaddr + 16) != (s->id << 16 | i))
+				s->bad++;
+			dma_pool_free(s->pool, b[i].vaddr, b[i].dma);
+		}
+		cond_resched();
+	}
+	kfree(b);
+out:
+	complete(&s->done);
+	return 0;
+}
+
+static void dmapool_test_two_cpus(struct kunit *test)
+{
+	struct dmapool_stress s[2];
+	struct task_struct *t[2];
+	struct dma_pool *pool;
+	int i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	pool = dma_pool_create("stress", test_dev(test), 48, 16, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	for (i = 0; i < 2; i++) {
+		s[i] = (struct dmapool_stress){ .pool = pool, .id = i + 1 };
+		init_completion(&s[i].done);
+		t[i] = kthread_create(dmapool_stress_fn, &s[i], "dmapool-%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		kthread_bind(t[i], cpumask_nth(i, cpu_online_mask));
+	}
+	for (i = 0; i < 2; i++)
+		wake_up_process(t[i]);
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&s[i].done);
+		KUNIT_EXPECT_EQ(test, s[i].bad, 0);
+		KUNIT_EXPECT_EQ(test, s[i].failed_allocs, 0);
+	}
+	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+}
+
+static struct kunit_case dmapool_test_cases[] = {
+	KUNIT_CASE(dmapool_test_invalid_create),
+	KUNIT_CASE_PARAM(dmapool_test_geometry, dmapool_geometry_gen_params),
+	KUNIT_CASE(dmapool_test_counters),
+	KUNIT_CASE(dmapool_test_reuse_and_zero),
+	KUNIT_CASE(dmapool_test_atomic),
+	KUNIT_CASE(dmapool_test_stash_bound),
+	KUNIT_CASE(dmapool_test_pools_attribute),
+	KUNIT_CASE(dmapool_test_destroy_busy),
+	KUNIT_CASE(dmapool_test_managed),
+	KUNIT_CASE(dmapool_test_checks),
+	KUNIT_CASE_SLOW(dmapool_test_two_cpus),
+	{}
+};
+
+static struct kunit_suite dmapool_test_suite = {
+	.name = "dmapool",
+	.init = dmapool_test_init,
+	.test_cases = dmapool_test_cases,
+};
+
+kunit_test_suite(dmapool_test_suite);

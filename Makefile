@@ -5,6 +5,7 @@
 #   make vm CMD='...' [KERNEL=stock|ours] [CONFIG=base|debug|bench]
 #           [EXTRA_CONFIG=fragment] [KERNEL_ARGS=...] [QEMU_ARGS=...]
 #   make shell    an interactive root shell in the guest
+#   make bench    ours against stock 6.12: tables and a plot in docs/bench
 #   make lint | series | build | install | clean
 
 KERNEL ?= ours
@@ -15,7 +16,7 @@ export KERNEL_ARGS QEMU_ARGS
 
 H := harness
 
-.PHONY: run check vm shell lint series build install tree clean
+.PHONY: run check vm shell lint series bench build install tree clean
 
 run: install
 	$(H)/vm.sh ours base "" run $(H)/guest/demo.sh
@@ -35,6 +36,9 @@ lint: install
 
 series: install
 	$(H)/series.sh
+
+bench: install
+	$(H)/bench.sh
 
 build: install
 	$(H)/build.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)"

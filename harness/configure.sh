@@ -1,7 +1,8 @@
 #!/bin/bash
 # configure.sh VARIANT CONFIG [EXTRA_FRAGMENT]: write the .config of a build
 # folder: tinyconfig, then harness/config/base.config, then CONFIG.config
-# (unless CONFIG is base), then the extra fragment. The .config is only
+# (unless CONFIG is base), then the extra fragment; for "ours", the options
+# of our patches (ours.config) come right after base.config. The .config is only
 # regenerated when a fragment changes, so a build folder keeps one config.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -11,6 +12,7 @@ src=$(src_dir "$variant")
 out=$(build_dir "$variant" "$config" "$extra")
 
 frags=$REPO/harness/config/base.config
+[ "$variant" = stock ] || frags="$frags $REPO/harness/config/ours.config"
 if [ "$config" != base ]; then
 	[ -f "$REPO/harness/config/$config.config" ] || die "no config '$config'"
 	frags="$frags $REPO/harness/config/$config.config"

@@ -1,0 +1,49 @@
+#!/bin/bash
+# bench.sh: build the bench config from the pristine tree (stock) and with
+# our overlay (ours), run the same benchmarks in both and report ours
+# against stock. Instruction mode boots each kernel once under QEMU
+# -icount (1 vCPU); wall mode alternates stock and ours $WALL_RUNS times
+# (default 5) with 2 vCPUs under MTTCG. BENCH_OURS=stock measures stock
+# against itself, to show that the comparison is fair.
+# Results: .cache/bench/results.md, docs/bench/results.md and ratios.png.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+ours=${BENCH_OURS:-ours}
+runs=${WALL_RUNS:-5}
+outdir=$CACHE/bench
+rm -rf "$outdir"
+mkdir -p "$outdir"
+
+declare -A mods
+for v in stock "$ours"; do
+	"$REPO/harness/build.sh" "$v" bench "" >/dev/null
+	mods[$v]=$("$REPO/harness/bench-modules.sh" "$v" bench)
+done
+
+# bench_run LABEL VARIANT MODE: boot, run the guest script, keep its lines.
+bench_run() {
+	local label=$1 v=$2 mode=$3 status=0 smp=2 icount=0
+	[ "$mode" = icount ] && smp=1 icount=1
+	SMP=$smp ICOUNT=$icount QUIET=1 TIMEOUT=1200 \
+		"$REPO/harness/vm.sh" "$v" bench "" "bench-$label" \
+		harness/guest/bench.sh "$mode" "${mods[$v]}" >/dev/null || status=$?
+	[ "$status" = 0 ] || die "benchmark boot $label failed ($status): $CACHE/runs/bench-$label"
+	tr -d '\r' <"$CACHE/runs/bench-$label/output.log" | grep '^bench: ' |
+		sed "s/^bench: /$label $mode /" >>"$outdir/raw.txt"
+}
+
+echo "bench: instruction mode (-icount shift=0, 1 vCPU)"
+bench_run stock stock icount
+bench_run ours "$ours" icount
+echo "bench: wall mode (MTTCG, 2 vCPUs), $runs runs each, alternating"
+for i in $(seq 1 "$runs"); do
+	bench_run stock stock wall
+	bench_run ours "$ours" wall
+done
+
+python3 "$REPO/harness/bench_report.py" "$outdir/raw.txt" "$outdir" \
+	"$(cat "$PRISTINE/.harness-version")" "$ours"
+mkdir -p "$REPO/docs/bench"
+cp "$outdir/results.md" "$REPO/docs/bench/results.md"
+[ ! -f "$outdir/ratios.png" ] || cp "$outdir/ratios.png" "$REPO/docs/bench/ratios.png"

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""bench_report.py RAW OUTDIR KERNEL_VERSION OURS_LABEL
+
+Turn the "LABEL MODE CASE METRIC VALUE" lines of harness/bench.sh into
+OUTDIR/results.md (a Markdown table per component: stock, ours, ratio
+ours/stock, mode) and OUTDIR/ratios.png (gnuplot: speed of ours relative to
+stock per case, 1.0 = same; above 1 is faster).
+"""
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+
+# Metrics where a smaller number is better; the others are throughputs.
+LOWER_IS_BETTER = {'ns_per_pair': 'guest instructions per alloc+free pair',
+                   'ms_per_mib': 'ms per MiB', 'us': 'microseconds',
+                   'attempts': 'attempts'}
+
+
+def load(raw):
+    data = {}
+    for line in open(raw):
+        parts = line.split()
+        if len(parts) != 5:
+            continue
+        label, mode, case, metric, value = parts
+        data.setdefault((case, metric, mode), {}).setdefault(label, []).append(float(value))
+    return data
+
+
+def fmt(values, mode):
+    if mode == 'icount':
+        return f'{values[0]:.2f}', values[0]
+    med = statistics.median(values)
+    return f'{med:.3f} ({min(values):.3f}-{max(values):.3f})', med
+
+
+def qemu_version():
+    try:
+        out = subprocess.run(['qemu-system-x86_64', '--version'],
+                             capture_output=True, text=True).stdout
+        return out.splitlines()[0]
+    except OSError:
+        return 'unknown'
+
+
+def main():
+    raw, outdir, kver, ours_label = sys.argv[1:5]
+    data = load(raw)
+    rows = []
+    for (case, metric, mode), by in sorted(data.items()):
+        if 'stock' not in by or 'ours' not in by:
+            continue
+        s_txt, s = fmt(by['stock'], mode)
+        o_txt, o = fmt(by['ours'], mode)
+        ratio = o / s if s else float('nan')
+        lower = metric in LOWER_IS_BETTER
+        speed = (s / o if o else float('nan')) if lower else ratio
+        rows.append((case, metric, mode, s_txt, o_txt, ratio, speed, len(by['ours'])))
+
+    when = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+    lines = ['# Benchmarks: ours against stock 6.12', '',
+             f'- kernel: linux-source-6.12 {kver}, config `bench`; '
+             f'"ours" is `{ours_label}`',
+             f'- QEMU: {qemu_version()}', f'- date: {when}',
+             '- modes: `icount` = `-icount shift=0`, 1 vCPU, one boot per '
+             'kernel, figures in guest instructions (repeatable); `wall` = '
+             'MTTCG, 2 vCPUs, runs alternating stock/ours, median (min-max)',
+             '- ratio = ours / stock of the metric; for ns/instruction '
+             'metrics lower is better, for throughputs higher is better', '']
+    components = {}
+    for r in rows:
+        components.setdefault(r[0].split('/')[0].split('_')[0], []).append(r)
+    for comp, crow in components.items():
+        lines += [f'## {comp}', '',
+                  '| case | metric | stock | ours | ratio ours/stock | mode | runs |',
+                  '| --- | --- | --- | --- | --- | --- | --- |']
+        for case, metric, mode, s_txt, o_txt, ratio, _, n in crow:
+            lines.append(f'| {case} | {metric} | {s_txt} | {o_txt} | '
+                         f'{ratio:.2f} | {mode} | {n} |')
+        lines.append('')
+    md = '\n'.join(lines)
+    with open(os.path.join(outdir, 'results.md'), 'w') as f:
+        f.write(md)
+    print(md)
+
+    dat = os.path.join(outdir, 'ratios.dat')
+    with open(dat, 'w') as f:
+        for i, r in enumerate(rows):
+            f.write(f'{i} "{r[0]} ({r[2]})" {r[6]:.4f}\n')
+    png = os.path.join(outdir, 'ratios.png')
+    script = f'''
+set terminal pngcairo size 1000,{200 + 40 * len(rows)} font ",10"
+set output "{png}"
+set title "ours vs stock 6.12: relative speed (above 1 = ours faster)"
+set style fill solid 0.6
+set yrange [-0.5:{len(rows) - 0.5}]
+set xrange [0:*]
+set ytics ()
+set grid x
+unset key
+set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb "black"
+plot "{dat}" using (($3)/2):1:(($3)/2):(0.35):ytic(2) with boxxyerror lc rgb "#3070b0"
+'''
+    try:
+        subprocess.run(['gnuplot'], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f'bench: no plot ({e})', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()

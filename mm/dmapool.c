@@ -14,11 +14,14 @@
  *  - the pool's shared list (pool->next_block), under pool->lock;
  *  - a small per-CPU stash that dma_pool_alloc() and dma_pool_free() use
  *    with only a local lock (interrupts off on this CPU, no atomic
- *    instruction). An empty stash is refilled from the shared list with up
- *    to pool->batch blocks in one go; a stash that grows past twice that
- *    gives pool->batch blocks back. So the shared lock is taken about once
- *    per batch instead of once per block, and a stash never keeps more
- *    than 2 * pool->batch blocks away from the other CPUs.
+ *    instruction). A stash has a "hot" list of up to pool->batch blocks,
+ *    which alloc pops and free pushes, and a "full" chain of exactly
+ *    pool->batch blocks or none. When hot runs empty, full takes its place
+ *    or a batch comes from the shared list; when hot is full, it becomes
+ *    the full chain and the previous full chain goes to the shared list.
+ *    Both chains know their last block, so only a refill from the shared
+ *    list walks its blocks; the shared lock is taken at most once per
+ *    batch, and a stash never keeps more than 2 * pool->batch blocks.
  *
  * nr_blocks and nr_pages count what the pool owns; nr_out counts the blocks
  * off the shared list (in use, or waiting in a stash). The number in use,
@@ -67,8 +70,8 @@
 #include <kunit/test-bug.h>
 
 /* Upper bound of the bytes one stash hands around in one batch. */
-#define DMAPOOL_BATCH_BYTES	SZ_16K
-#define DMAPOOL_BATCH_MAX	32U
+#define DMAPOOL_BATCH_BYTES	SZ_64K
+#define DMAPOOL_BATCH_MAX	64U
 
 struct dma_block {
 	struct dma_block *next_block;
@@ -77,8 +80,12 @@ struct dma_block {
 
 struct dma_pool_stash {
 	local_lock_t lock;
-	struct dma_block *head;
-	unsigned int count;
+	struct dma_block *hot;
+	struct dma_block *hot_tail;	/* valid while nr_hot != 0 */
+	struct dma_block *full;
+	struct dma_block *full_tail;	/* valid while nr_full != 0 */
+	unsigned int nr_hot;
+	unsigned int nr_full;
 };
 
 struct dma_pool {
@@ -94,7 +101,9 @@ struct dma_pool {
 	unsigned int block_size;
 	unsigned int chunk_size;
 	unsigned int boundary;
-	bool checks;
+	bool checks;			/* debug mode, see the top */
+	bool prep_alloc;		/* checks or init_on_alloc */
+	bool prep_free;			/* checks or init_on_free */
 
 	struct device *dev;
 	struct list_head dev_node;
@@ -146,8 +155,11 @@ static size_t dma_pool_stashed(struct dma_pool *pool)
 	size_t stashed = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		stashed += READ_ONCE(per_cpu_ptr(pool->stash, cpu)->count);
+	for_each_possible_cpu(cpu) {
+		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
+
+		stashed += READ_ONCE(stash->nr_hot) + READ_ONCE(stash->nr_full);
+	}
 	return stashed;
 }
 
@@ -206,6 +218,17 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 	return true;
 }
 
+/*
+ * init_on_alloc and init_on_free are fixed at boot: fold them with the
+ * debug mode into one flag per direction that the fast paths test.
+ */
+static void dma_pool_set_checks(struct dma_pool *pool, bool checks)
+{
+	pool->checks = checks;
+	pool->prep_alloc = checks || want_init_on_alloc(0);
+	pool->prep_free = checks || want_init_on_free();
+}
+
 static void dma_pool_init_stashes(struct dma_pool *pool)
 {
 	int cpu;
@@ -214,8 +237,10 @@ static void dma_pool_init_stashes(struct dma_pool *pool)
 		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
 
 		local_lock_init(&stash->lock);
-		stash->head = NULL;
-		stash->count = 0;
+		stash->hot = NULL;
+		stash->full = NULL;
+		stash->nr_hot = 0;
+		stash->nr_full = 0;
 	}
 }
 
@@ -282,7 +307,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->chunk_list);
 	INIT_LIST_HEAD(&pool->dev_node);
-	pool->checks = IS_ENABLED(CONFIG_SLUB_DEBUG_ON);
+	dma_pool_set_checks(pool, IS_ENABLED(CONFIG_SLUB_DEBUG_ON));
 	pool->dev = dev;
 	strscpy(pool->name, name, sizeof(pool->name));
 
@@ -350,95 +375,104 @@ static struct dma_page *dma_pool_new_chunk(struct dma_pool *pool, gfp_t gfp)
 
 /*
  * Take up to @want blocks off the front of the shared list as one chain.
- * Returns its first block and its length in *@taken. pool->lock held.
+ * Returns its first block, its last in *@tail and its length in *@taken.
+ * pool->lock held.
  */
 static struct dma_block *dma_pool_take_shared(struct dma_pool *pool,
 					      unsigned int want,
+					      struct dma_block **tail,
 					      unsigned int *taken)
 {
-	struct dma_block *first = pool->next_block, *last = first;
+	struct dma_block *first = pool->next_block, *last = first, *next;
 	unsigned int n = 1;
 
 	if (!first)
 		return NULL;
-	while (n < want && last->next_block) {
-		last = last->next_block;
+	while (n < want && (next = last->next_block)) {
+		last = next;
 		n++;
 	}
 	pool->next_block = last->next_block;
 	last->next_block = NULL;
 	pool->nr_out += n;
+	*tail = last;
 	*taken = n;
 	return first;
 }
 
-/*
- * Hand one block to the caller and keep the rest of a batch in this CPU's
- * stash, which the caller found empty. Both locks held.
- */
-static struct dma_block *dma_pool_refill(struct dma_pool *pool,
-					 struct dma_pool_stash *stash)
+/* Put a chain of @n blocks, @first to @last, in front of the shared list. */
+static void dma_pool_give_shared(struct dma_pool *pool, struct dma_block *first,
+				 struct dma_block *last, unsigned int n)
 {
-	unsigned int want = pool->checks ? 1 : pool->batch + 1;
-	struct dma_block *block;
-	unsigned int taken;
+	last->next_block = pool->next_block;
+	pool->next_block = first;
+	pool->nr_out -= n;
+}
 
-	block = dma_pool_take_shared(pool, want, &taken);
-	if (block) {
-		stash->head = block->next_block;
-		stash->count = taken - 1;
+/*
+ * This CPU's hot list is empty: make the full chain hot, or else take a
+ * batch from the shared list. stash->lock held.
+ */
+static void dma_pool_refill(struct dma_pool *pool, struct dma_pool_stash *stash)
+{
+	unsigned int want = pool->checks ? 1 : pool->batch;
+
+	if (stash->nr_full) {
+		stash->hot = stash->full;
+		stash->hot_tail = stash->full_tail;
+		stash->nr_hot = stash->nr_full;
+		stash->full = NULL;
+		stash->nr_full = 0;
+		return;
 	}
-	return block;
+	spin_lock(&pool->lock);
+	stash->hot = dma_pool_take_shared(pool, want, &stash->hot_tail,
+					  &stash->nr_hot);
+	spin_unlock(&pool->lock);
 }
 
 static struct dma_block *dma_pool_stash_pop(struct dma_pool_stash *stash)
 {
-	struct dma_block *block = stash->head;
+	struct dma_block *block = stash->hot;
 
 	if (block) {
-		stash->head = block->next_block;
-		stash->count--;
+		stash->hot = block->next_block;
+		stash->nr_hot--;
 	}
 	return block;
 }
 
-/* The stash was empty: refill it, from a new chunk if need be. */
-static struct dma_block *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp)
+/* The hot list was empty: refill it, from a new chunk if need be. */
+static struct dma_block *dma_pool_alloc_refill(struct dma_pool *pool,
+					       gfp_t gfp)
 {
+	struct dma_page *chunk = NULL;
 	struct dma_pool_stash *stash;
 	struct dma_block *block;
-	struct dma_page *chunk = NULL;
 	unsigned long irqflags;
 
 	for (;;) {
 		local_lock_irqsave(&pool->stash->lock, irqflags);
 		stash = this_cpu_ptr(pool->stash);
+		if (chunk) {
+			spin_lock(&pool->lock);
+			dma_pool_add_chunk(pool, chunk);
+			spin_unlock(&pool->lock);
+		}
 		/* We may run on another CPU than the one that found it empty. */
 		block = dma_pool_stash_pop(stash);
 		if (!block) {
-			spin_lock(&pool->lock);
-			if (chunk) {
-				dma_pool_add_chunk(pool, chunk);
-				chunk = NULL;
-			}
-			block = dma_pool_refill(pool, stash);
-			spin_unlock(&pool->lock);
+			dma_pool_refill(pool, stash);
+			block = dma_pool_stash_pop(stash);
 		}
 		local_unlock_irqrestore(&pool->stash->lock, irqflags);
 		if (block)
-			break;
+			return block;
 		/* Nothing free anywhere: get a chunk, with no lock held. */
 		chunk = dma_pool_new_chunk(pool, gfp & ~__GFP_ZERO);
 		if (!chunk)
-			break;
+			return NULL;
 	}
-	if (chunk) {
-		/* Someone else freed blocks meanwhile; keep the chunk anyway. */
-		spin_lock_irqsave(&pool->lock, irqflags);
-		dma_pool_add_chunk(pool, chunk);
-		spin_unlock_irqrestore(&pool->lock, irqflags);
-	}
-	return block;
 }
 
 static void dma_pool_check_poison(struct dma_pool *pool,
@@ -456,6 +490,33 @@ static void dma_pool_check_poison(struct dma_pool *pool,
 			return;
 		}
 	}
+}
+
+/* Debug checks and zeroing of a block about to be handed out. */
+static noinline void *dma_pool_prepare(struct dma_pool *pool,
+				       struct dma_block *block, gfp_t gfp)
+{
+	if (pool->checks) {
+		dma_pool_check_poison(pool, block);
+		if (!want_init_on_alloc(gfp))
+			memset(block, POOL_POISON_ALLOCATED, pool->block_size);
+	}
+	if (want_init_on_alloc(gfp))
+		memset(block, 0, pool->block_size);
+	return block;
+}
+
+static noinline void *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp,
+					  dma_addr_t *handle)
+{
+	struct dma_block *block = dma_pool_alloc_refill(pool, gfp);
+
+	if (!block)
+		return NULL;
+	*handle = block->dma;
+	if (pool->prep_alloc || (gfp & __GFP_ZERO))
+		return dma_pool_prepare(pool, block, gfp);
+	return block;
 }
 
 /**
@@ -477,23 +538,16 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 
 	might_alloc(mem_flags);
 
+	/* The fast path makes no call, so it saves no registers. */
 	local_lock_irqsave(&pool->stash->lock, irqflags);
 	block = dma_pool_stash_pop(this_cpu_ptr(pool->stash));
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
-	if (unlikely(!block)) {
-		block = dma_pool_alloc_slow(pool, mem_flags);
-		if (!block)
-			return NULL;
-	}
+	if (unlikely(!block))
+		return dma_pool_alloc_slow(pool, mem_flags, handle);
 
 	*handle = block->dma;
-	if (unlikely(pool->checks)) {
-		dma_pool_check_poison(pool, block);
-		if (!want_init_on_alloc(mem_flags))
-			memset(block, POOL_POISON_ALLOCATED, pool->block_size);
-	}
-	if (want_init_on_alloc(mem_flags))
-		memset(block, 0, pool->block_size);
+	if (unlikely(pool->prep_alloc || (mem_flags & __GFP_ZERO)))
+		return dma_pool_prepare(pool, block, mem_flags);
 	return block;
 }
 EXPORT_SYMBOL(dma_pool_alloc);
@@ -534,8 +588,8 @@ static bool dma_pool_block_is_free(struct dma_pool *pool, void *vaddr)
 }
 
 /* Debug mode: every free is checked and goes straight to the shared list. */
-static void dma_pool_free_checked(struct dma_pool *pool, void *vaddr,
-				  dma_addr_t dma)
+static noinline void dma_pool_free_checked(struct dma_pool *pool,
+					   void *vaddr, dma_addr_t dma)
 {
 	struct dma_block *block = vaddr;
 	struct dma_page *chunk;
@@ -563,28 +617,57 @@ unlock:
 }
 
 /*
- * The stash is over its bound: keep its newest pool->batch blocks (likely
- * still in the cache) and give the older ones back to the shared list.
- * Both locks are taken by the caller's context: stash->lock held.
+ * The hot list holds a whole batch: it becomes the full chain, and the
+ * previous full chain, if any, goes back to the shared list.
+ * stash->lock held.
  */
-static void dma_pool_drain(struct dma_pool *pool, struct dma_pool_stash *stash)
+static void dma_pool_spill(struct dma_pool *pool,
+			   struct dma_pool_stash *stash)
 {
-	struct dma_block *keep_last = stash->head, *first, *last;
-	unsigned int n;
+	if (stash->nr_full) {
+		spin_lock(&pool->lock);
+		dma_pool_give_shared(pool, stash->full, stash->full_tail,
+				     stash->nr_full);
+		spin_unlock(&pool->lock);
+	}
+	stash->full = stash->hot;
+	stash->full_tail = stash->hot_tail;
+	stash->nr_full = stash->nr_hot;
+	stash->hot = NULL;
+	stash->nr_hot = 0;
+}
 
-	for (n = 1; n < pool->batch; n++)
-		keep_last = keep_last->next_block;
-	first = keep_last->next_block;
-	keep_last->next_block = NULL;
-	for (last = first; last->next_block; last = last->next_block)
-		;
+static void dma_pool_stash_push(struct dma_pool_stash *stash,
+				struct dma_block *block)
+{
+	if (!stash->hot)
+		stash->hot_tail = block;
+	block->next_block = stash->hot;
+	stash->hot = block;
+	stash->nr_hot++;
+}
 
-	spin_lock(&pool->lock);
-	last->next_block = pool->next_block;
-	pool->next_block = first;
-	pool->nr_out -= stash->count - pool->batch;
-	spin_unlock(&pool->lock);
-	stash->count = pool->batch;
+/* Debug checks, init_on_free, or a hot list that holds a whole batch. */
+static noinline void dma_pool_free_slow(struct dma_pool *pool,
+					struct dma_block *block, dma_addr_t dma)
+{
+	struct dma_pool_stash *stash;
+	unsigned long irqflags;
+
+	if (pool->checks) {
+		dma_pool_free_checked(pool, block, dma);
+		return;
+	}
+	if (want_init_on_free())
+		memset(block, 0, pool->block_size);
+	block->dma = dma;
+
+	local_lock_irqsave(&pool->stash->lock, irqflags);
+	stash = this_cpu_ptr(pool->stash);
+	if (stash->nr_hot == pool->batch)
+		dma_pool_spill(pool, stash);
+	dma_pool_stash_push(stash, block);
+	local_unlock_irqrestore(&pool->stash->lock, irqflags);
 }
 
 /**
@@ -604,21 +687,20 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 	struct dma_pool_stash *stash;
 	unsigned long irqflags;
 
-	if (unlikely(pool->checks)) {
-		dma_pool_free_checked(pool, vaddr, dma);
-		return;
-	}
-	if (want_init_on_free())
-		memset(vaddr, 0, pool->block_size);
+	if (unlikely(pool->prep_free))
+		return dma_pool_free_slow(pool, block, dma);
 	block->dma = dma;
 
+	/* As in dma_pool_alloc(), the fast path makes no call. */
 	local_lock_irqsave(&pool->stash->lock, irqflags);
 	stash = this_cpu_ptr(pool->stash);
-	block->next_block = stash->head;
-	stash->head = block;
-	if (unlikely(++stash->count > 2 * pool->batch))
-		dma_pool_drain(pool, stash);
+	if (likely(stash->nr_hot != pool->batch)) {
+		dma_pool_stash_push(stash, block);
+		local_unlock_irqrestore(&pool->stash->lock, irqflags);
+		return;
+	}
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+	dma_pool_free_slow(pool, block, dma);
 }
 EXPORT_SYMBOL(dma_pool_free);
 
@@ -629,13 +711,17 @@ static void dma_pool_empty_stashes(struct dma_pool *pool)
 
 	for_each_possible_cpu(cpu) {
 		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
-		struct dma_block *block;
 
-		while ((block = dma_pool_stash_pop(stash))) {
-			block->next_block = pool->next_block;
-			pool->next_block = block;
-			pool->nr_out--;
-		}
+		if (stash->nr_hot)
+			dma_pool_give_shared(pool, stash->hot, stash->hot_tail,
+					     stash->nr_hot);
+		if (stash->nr_full)
+			dma_pool_give_shared(pool, stash->full,
+					     stash->full_tail, stash->nr_full);
+		stash->hot = NULL;
+		stash->full = NULL;
+		stash->nr_hot = 0;
+		stash->nr_full = 0;
 	}
 }
 

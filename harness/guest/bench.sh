@@ -25,7 +25,7 @@ dmapool_bench() {
 	local threads=$1 line
 	dmesg -C
 	insmod "$mods/dmapool_bench.ko" threads="$threads" size=64 2>/dev/null
-	line=$(dmesg | grep -o 'dmapool_bench: .*')
+	line=$(dmesg | grep -o 'dmapool_bench: size=.*')
 	[ -n "$line" ] || { echo "bench: error dmapool_bench threads=$threads"; return; }
 	echo "$line" | awk -v t="$threads" '{
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -37,6 +37,7 @@ case $mode in
 icount)
 	dmapool_test
 	dmapool_bench 1
+	python3 harness/guest/damon_bench.py
 	;;
 wall)
 	dmapool_bench 2

@@ -369,7 +369,7 @@ static void dmapool_test_checks(struct kunit *test)
 
 	pool = dma_pool_create("checks", test_dev(test), 64, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	pool->checks = true;
+	dma_pool_set_checks(pool, true);
 	a.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &a.dma);
 	b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
 	KUNIT_ASSERT_NOT_NULL(test, a.vaddr);

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""DAMON sysfs latency benchmark, run as root in the guest.
+
+Prints "bench: damon/CASE us VALUE" lines (the median of the repeats):
+  - every state command on a running kdamond (vaddr, one target: a child
+    process with 32 MiB touched, one stat scheme matching everything);
+  - building N regions in one target, or N targets, and turning it on.
+Works on any 6.12 kernel with DAMON_SYSFS: it uses only the ABI files.
+"""
+import mmap
+import os
+import statistics
+import sys
+import time
+
+ADMIN = '/sys/kernel/mm/damon/admin'
+REPEATS = int(os.environ.get('DAMON_BENCH_REPEATS', '10'))
+COMMANDS = ['commit', 'update_schemes_stats', 'update_schemes_tried_bytes',
+            'update_schemes_tried_regions', 'clear_schemes_tried_regions',
+            'update_schemes_effective_quotas', 'commit_schemes_quota_goals']
+
+
+def write(path, value):
+    with open(os.path.join(ADMIN, path), 'w') as f:
+        f.write(str(value))
+
+
+def timed_write(path, value):
+    t0 = time.perf_counter_ns()
+    write(path, value)
+    return (time.perf_counter_ns() - t0) / 1000
+
+
+def workload():
+    pid = os.fork()
+    if pid == 0:
+        m = mmap.mmap(-1, 32 << 20)
+        while True:
+            for i in range(0, 32 << 20, 4096):
+                m[i] = 1
+            time.sleep(0.01)
+    return pid
+
+
+def setup(nr_targets, nr_regions, pid):
+    k = 'kdamonds/0'
+    c = k + '/contexts/0'
+    write('kdamonds/nr_kdamonds', 1)
+    write(k + '/contexts/nr_contexts', 1)
+    write(c + '/operations', 'vaddr')
+    write(c + '/monitoring_attrs/intervals/sample_us', 5000)
+    write(c + '/monitoring_attrs/intervals/aggr_us', 100000)
+    write(c + '/monitoring_attrs/nr_regions/min', 10)
+    write(c + '/monitoring_attrs/nr_regions/max', max(1000, nr_regions))
+    write(c + '/targets/nr_targets', nr_targets)
+    for t in range(nr_targets):
+        write(f'{c}/targets/{t}/pid_target', pid)
+        if nr_regions:
+            write(f'{c}/targets/{t}/regions/nr_regions', nr_regions)
+            for r in range(nr_regions):
+                start = 0x10000000 + r * 0x100000
+                write(f'{c}/targets/{t}/regions/{r}/start', start)
+                write(f'{c}/targets/{t}/regions/{r}/end', start + 0x80000)
+    write(c + '/schemes/nr_schemes', 1)
+    s = c + '/schemes/0'
+    write(s + '/action', 'stat')
+    write(s + '/access_pattern/sz/max', 2**64 - 1)
+    write(s + '/access_pattern/nr_accesses/max', 2**32 - 1)
+    write(s + '/access_pattern/age/max', 2**32 - 1)
+
+
+def report(case, samples):
+    print(f'bench: damon/{case} us {statistics.median(samples):.0f}', flush=True)
+
+
+def build_and_on(nr_targets, nr_regions, pid, label):
+    t0 = time.perf_counter_ns()
+    setup(nr_targets, nr_regions, pid)
+    on = timed_write('kdamonds/0/state', 'on')
+    total = (time.perf_counter_ns() - t0) / 1000
+    write('kdamonds/0/state', 'off')
+    write('kdamonds/nr_kdamonds', 0)
+    return label, total, on
+
+
+def main():
+    pid = workload()
+    try:
+        setup(1, 0, pid)
+        ons, offs = [], []
+        for _ in range(REPEATS):
+            ons.append(timed_write('kdamonds/0/state', 'on'))
+            time.sleep(0.2)
+            offs.append(timed_write('kdamonds/0/state', 'off'))
+        report('state=on', ons)
+        report('state=off', offs)
+        write('kdamonds/0/state', 'on')
+        time.sleep(0.5)
+        for cmd in COMMANDS:
+            samples = []
+            for _ in range(REPEATS):
+                samples.append(timed_write('kdamonds/0/state', cmd))
+            report(f'state={cmd}', samples)
+        write('kdamonds/0/state', 'off')
+        write('kdamonds/nr_kdamonds', 0)
+        for targets, regions, label in ((1, 1000, 'build_1000_regions_on'),
+                                        (100, 0, 'build_100_targets_on')):
+            runs = [build_and_on(targets, regions, pid, label)[1]
+                    for _ in range(max(1, REPEATS // 5))]
+            report(label, runs)
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

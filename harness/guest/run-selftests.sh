@@ -1,7 +1,8 @@
 #!/bin/bash
 # run-selftests.sh LIST: run in the guest each kselftest named in LIST (one
-# path per line, relative to the repository or, when not found there, to the
-# build source tree; '#' starts a comment) and frame its output for the
+# path per line in the kernel tree, run from the build source tree, where
+# our overlay put our own tests next to the kselftest helpers they source;
+# '#' starts a comment) and frame its output for the
 # parser: "# selftest: PATH" before, "# selftest-exit: PATH STATUS" after.
 # Exit status 4 means skipped, as in the kselftest framework.
 set -u
@@ -13,8 +14,7 @@ timeout=${SELFTEST_TIMEOUT:-600}
 failed=0
 while read -r path _; do
 	case "$path" in '' | '#'*) continue ;; esac
-	test=$path
-	[ -e "$test" ] || test=$src/$path
+	test=$src/$path
 	echo "# selftest: $path"
 	if [ ! -e "$test" ]; then
 		echo "# selftest-exit: $path 127"

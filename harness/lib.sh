@@ -26,8 +26,7 @@ die() {
 # src_dir VARIANT: the kernel source a variant builds from.
 src_dir() {
 	case "$1" in
-	stock) echo "$PRISTINE" ;;
-	ours) echo "$CACHE/src/ours" ;;
+	stock | ours) echo "$CACHE/src/$1" ;;
 	*) die "unknown kernel variant '$1' (stock or ours)" ;;
 	esac
 }

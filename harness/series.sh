@@ -2,7 +2,8 @@
 # series.sh: the project as a git format-patch series against the pristine
 # tree, written to .cache/series/. Parts come from harness/series/*.txt in
 # name order: a "files:" line naming repository paths, a blank line, then
-# the commit message. patches/*.patch (already in mail form) follow with
+# the commit message. patches/bench/*.patch and patches/*.patch (already in
+# mail form) follow, in that order, with
 # git am. The series is then applied with git am to a fresh copy of the
 # pristine tree and compared with the tree the harness builds.
 set -eu
@@ -38,7 +39,7 @@ for part in "$REPO"/harness/series/*.txt; do
 	(cd "$work" && git_q add -f -A -- $files &&
 		sed '1,2d' "$part" | git_q commit -q -F -)
 done
-for p in "$REPO"/patches/*.patch; do
+for p in "$REPO"/patches/bench/*.patch "$REPO"/patches/*.patch; do
 	[ -e "$p" ] || continue
 	(cd "$work" && git_q am -q "$p")
 done

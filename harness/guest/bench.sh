@@ -1,16 +1,19 @@
 #!/bin/bash
-# bench.sh MODE MODULES: run the benchmarks in the guest and print one
+# bench.sh MODE: run the benchmarks in the guest and print one
 # "bench: CASE METRIC VALUE" line per measurement. MODE is icount (one
 # vCPU, guest nanoseconds are instructions) or wall (two vCPUs, MTTCG).
-# MODULES is the folder with the benchmark modules built for this kernel.
+# The kernel is booted with a 64 MiB "reserved" CMA area and, on two fake
+# NUMA nodes, the areas "pernuma0" and "pernuma1" (harness/bench.sh).
 set -u
-mode=$1 mods=$2
+mode=$1
+ko=$HARNESS_BUILD/mm
+trace=/sys/kernel/tracing
 
 # mm/dmapool_test.ko (upstream): "dmapool test: size:16 align:16 blocks:8192 time:N"
 # with N in microseconds for 100 rounds of blocks alloc+free pairs.
 dmapool_test() {
 	dmesg -C
-	insmod "$HARNESS_BUILD/mm/dmapool_test.ko" || return
+	insmod "$ko/dmapool_test.ko" || return
 	rmmod dmapool_test
 	dmesg | sed -n 's/.*dmapool test: size:\([0-9]*\) *align:\([0-9]*\) *blocks:\([0-9]*\) *time:\([0-9]*\).*/\1 \2 \3 \4/p' |
 		while read -r size align blocks us; do
@@ -24,7 +27,7 @@ dmapool_test() {
 dmapool_bench() {
 	local threads=$1 line
 	dmesg -C
-	insmod "$mods/dmapool_bench.ko" threads="$threads" size=64 2>/dev/null
+	insmod "$ko/bench/dmapool_bench.ko" threads="$threads" size=64 2>/dev/null
 	line=$(dmesg | grep -o 'dmapool_bench: size=.*')
 	[ -n "$line" ] || { echo "bench: error dmapool_bench threads=$threads"; return; }
 	echo "$line" | awk -v t="$threads" '{
@@ -33,15 +36,99 @@ dmapool_bench() {
 	}'
 }
 
+# One command to the built-in CMA benchmark (mm/bench/cma_bench.c); its
+# result lines ("cma_bench: case=... key=value ...") come back as they are.
+cma_bench() {
+	dmesg -C
+	echo "$*" >/sys/kernel/debug/cma_bench/run ||
+		{ echo "bench: error cma_bench '$*'"; return 1; }
+	dmesg | grep -o 'cma_bench: case=.*'
+}
+
+kv() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+cma_idle() {
+	cma_bench idle reserved | while read -r _ line; do
+		echo "bench: cma/idle_pages=$(kv "$line" pages),align=$(kv "$line" align) ns $(kv "$line" ns)"
+	done
+}
+
+# A page that cannot move in the way: the time of the request and the
+# number of attempts, counted by the cma_alloc_busy_retry tracepoint.
+cma_busy() {
+	local offset=$1 pages=$2 line attempts
+	echo 1 >"$trace/events/cma/cma_alloc_busy_retry/enable"
+	: >"$trace/trace"
+	line=$(cma_bench busy reserved "$offset" "$pages") || return
+	attempts=$(grep -c cma_alloc_busy_retry "$trace/trace")
+	echo 0 >"$trace/events/cma/cma_alloc_busy_retry/enable"
+	echo "bench: cma/busy_offset=$offset,pages=$pages,$(kv "$line" result) ns $(kv "$line" ns)"
+	echo "bench: cma/busy_offset=$offset,pages=$pages,$(kv "$line" result) attempts $attempts"
+}
+
+# Movable pages in the area: fill all memory but the CMA areas with one
+# process, then let a second one allocate (its pages can only come from
+# CMA), free the first, and allocate the whole "reserved" area.
+cma_migrate() {
+	local line
+	python3 - <<'PY' &
+import mmap, os, signal, time
+def meminfo(key):
+    for l in open('/proc/meminfo'):
+        if l.startswith(key + ':'):
+            return int(l.split()[1]) << 10
+def fill(size):
+    m = mmap.mmap(-1, size)
+    chunk = b'\1' * (1 << 20)
+    for off in range(0, size - (1 << 20) + 1, 1 << 20):
+        m[off:off + (1 << 20)] = chunk
+    return m
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    m = fill(meminfo('MemFree') - meminfo('CmaFree') - (96 << 20))
+    os.write(w, b'x')
+    time.sleep(3600)
+os.read(r, 1)
+m = fill(48 << 20)
+os.kill(pid, signal.SIGKILL)
+os.waitpid(pid, 0)
+open('/tmp/filled', 'w').close()
+time.sleep(3600)
+PY
+	local filler=$!
+	while [ ! -e /tmp/filled ]; do sleep 0.2; done
+	line=$(cma_bench migrate reserved | cut -d' ' -f2-)
+	kill "$filler"
+	wait "$filler" 2>/dev/null
+	rm -f /tmp/filled
+	echo "bench: cma/migrate_whole_area ms_per_mib $(awk -v n="$(kv "$line" ns_per_mib)" 'BEGIN { printf "%.3f", n / 1e6 }')"
+	echo "bench: cma/migrate_whole_area pages_in_use_before $(kv "$line" used)"
+}
+
+cma_pair() {
+	local line
+	line=$(cma_bench pair pernuma0 pernuma1 | cut -d' ' -f2-) || return
+	echo "bench: cma/pair_sequential ms $(awk -v n="$(kv "$line" sequential_ns)" 'BEGIN { printf "%.3f", n / 1e6 }')"
+	echo "bench: cma/pair_concurrent ms $(awk -v n="$(kv "$line" concurrent_ns)" 'BEGIN { printf "%.3f", n / 1e6 }')"
+}
+
 case $mode in
 icount)
 	dmapool_test
 	dmapool_bench 1
+	cma_idle
+	cma_busy 100 512
+	cma_busy 11776 11777
+	cma_migrate
 	python3 harness/guest/damon_bench.py
 	;;
 wall)
 	dmapool_bench 2
 	dmapool_bench 1
+	cma_pair
 	;;
 *)
 	echo "bench: error unknown mode $mode"

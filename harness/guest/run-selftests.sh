@@ -8,7 +8,6 @@
 set -u
 list=$1
 src=.cache/src/${HARNESS_VARIANT:-ours}
-[ "${HARNESS_VARIANT:-ours}" = stock ] && src=.cache/pristine/linux-source-6.12
 timeout=${SELFTEST_TIMEOUT:-600}
 
 failed=0

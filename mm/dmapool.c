@@ -19,9 +19,11 @@
  *    pool->batch blocks or none. When hot runs empty, full takes its place
  *    or a batch comes from the shared list; when hot is full, it becomes
  *    the full chain and the previous full chain goes to the shared list.
- *    Both chains know their last block, so only a refill from the shared
- *    list walks its blocks; the shared lock is taken at most once per
- *    batch, and a stash never keeps more than 2 * pool->batch blocks.
+ *    Both chains know their last block, and a full chain given back stays
+ *    a chain on the shared side (struct dma_chain) when blocks are big
+ *    enough, so whole batches move without walking their blocks. The
+ *    shared lock is taken at most once per batch, and a stash never keeps
+ *    more than 2 * pool->batch blocks.
  *
  * nr_blocks and nr_pages count what the pool owns; nr_out counts the blocks
  * off the shared list (in use, or waiting in a stash). The number in use,
@@ -78,6 +80,18 @@ struct dma_block {
 	dma_addr_t dma;
 };
 
+/*
+ * A whole batch on the shared side. When blocks are big enough to hold it
+ * (pool->use_chains), a batch that a stash gives back keeps its shape: its
+ * first block also records the next such batch and its own last block, so
+ * that a refill takes it back without walking it.
+ */
+struct dma_chain {
+	struct dma_block block;
+	struct dma_block *next_chain;
+	struct dma_block *tail;
+};
+
 struct dma_pool_stash {
 	local_lock_t lock;
 	struct dma_block *hot;
@@ -91,6 +105,7 @@ struct dma_pool_stash {
 struct dma_pool {
 	spinlock_t lock;		/* see "Locking" at the top */
 	struct dma_block *next_block;
+	struct dma_block *chains;	/* whole batches, see dma_chain */
 	size_t nr_out;
 	size_t nr_blocks;
 	size_t nr_pages;
@@ -104,6 +119,7 @@ struct dma_pool {
 	bool checks;			/* debug mode, see the top */
 	bool prep_alloc;		/* checks or init_on_alloc */
 	bool prep_free;			/* checks or init_on_free */
+	bool use_chains;
 
 	struct device *dev;
 	struct list_head dev_node;
@@ -227,6 +243,9 @@ static void dma_pool_set_checks(struct dma_pool *pool, bool checks)
 	pool->checks = checks;
 	pool->prep_alloc = checks || want_init_on_alloc(0);
 	pool->prep_free = checks || want_init_on_free();
+	/* Chain records would show in blocks that must look wiped or poisoned. */
+	pool->use_chains = !pool->prep_free && pool->batch > 1 &&
+			   pool->block_size >= sizeof(struct dma_chain);
 }
 
 static void dma_pool_init_stashes(struct dma_pool *pool)
@@ -383,9 +402,25 @@ static struct dma_block *dma_pool_take_shared(struct dma_pool *pool,
 					      struct dma_block **tail,
 					      unsigned int *taken)
 {
-	struct dma_block *first = pool->next_block, *last = first, *next;
+	struct dma_block *first = pool->chains, *last, *next;
 	unsigned int n = 1;
 
+	if (first && want == pool->batch) {
+		struct dma_chain *chain = (struct dma_chain *)first;
+
+		pool->chains = chain->next_chain;
+		pool->nr_out += want;
+		*tail = chain->tail;
+		*taken = want;
+		return first;
+	}
+	if (first && !pool->next_block) {
+		/* Less than a batch wanted (debug mode): loosen a batch. */
+		pool->chains = ((struct dma_chain *)first)->next_chain;
+		pool->next_block = first;
+	}
+	first = pool->next_block;
+	last = first;
 	if (!first)
 		return NULL;
 	while (n < want && (next = last->next_block)) {
@@ -400,13 +435,26 @@ static struct dma_block *dma_pool_take_shared(struct dma_pool *pool,
 	return first;
 }
 
-/* Put a chain of @n blocks, @first to @last, in front of the shared list. */
+/*
+ * Give a chain of @n blocks, @first to @last, to the shared side: as a
+ * whole batch if it is one and blocks can hold a dma_chain, else in front
+ * of the shared list. pool->lock held.
+ */
 static void dma_pool_give_shared(struct dma_pool *pool, struct dma_block *first,
 				 struct dma_block *last, unsigned int n)
 {
+	pool->nr_out -= n;
+	if (pool->use_chains && n == pool->batch) {
+		struct dma_chain *chain = (struct dma_chain *)first;
+
+		last->next_block = NULL;
+		chain->tail = last;
+		chain->next_chain = pool->chains;
+		pool->chains = first;
+		return;
+	}
 	last->next_block = pool->next_block;
 	pool->next_block = first;
-	pool->nr_out -= n;
 }
 
 /*

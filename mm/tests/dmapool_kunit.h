@@ -284,6 +284,45 @@ static void dmapool_test_stash_bound(struct kunit *test)
 	dma_pool_destroy(pool);
 }
 
+/* Whole batches given back by a stash come back whole, chunks are reused. */
+static void dmapool_test_batches_return(struct kunit *test)
+{
+	struct dma_pool *pool;
+	struct test_block *b;
+	size_t pages;
+	int i, n;
+
+	pool = dma_pool_create("batches", test_dev(test), 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	n = 4 * pool->batch;
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	migrate_disable();
+	for (i = 0; i < n; i++)
+		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
+	for (i = 0; i < n; i++)
+		if (b[i].vaddr)
+			dma_pool_free(pool, b[i].vaddr, b[i].dma);
+	migrate_enable();
+	pages = pool->nr_pages;
+	KUNIT_EXPECT_EQ(test, pool->use_chains, !want_init_on_free());
+	if (pool->use_chains)
+		KUNIT_EXPECT_NOT_NULL(test, pool->chains);
+	for (i = 0; i < n; i++) {
+		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
+		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
+	}
+	KUNIT_EXPECT_EQ(test, pool->nr_pages, pages);
+	sort(b, n, sizeof(*b), cmp_block, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_NE(test, b[i].dma, b[i - 1].dma);
+	expect_pools_line(test, pool, n, pool->nr_blocks, pages);
+	for (i = 0; i < n; i++)
+		dma_pool_free(pool, b[i].vaddr, b[i].dma);
+	expect_pools_line(test, pool, 0, pool->nr_blocks, pages);
+	dma_pool_destroy(pool);
+}
+
 static void dmapool_test_pools_attribute(struct kunit *test)
 {
 	struct device *dev = test_dev(test);
@@ -486,6 +525,7 @@ static struct kunit_case dmapool_test_cases[] = {
 	KUNIT_CASE(dmapool_test_reuse_and_zero),
 	KUNIT_CASE(dmapool_test_atomic),
 	KUNIT_CASE(dmapool_test_stash_bound),
+	KUNIT_CASE(dmapool_test_batches_return),
 	KUNIT_CASE(dmapool_test_pools_attribute),
 	KUNIT_CASE(dmapool_test_destroy_busy),
 	KUNIT_CASE(dmapool_test_managed),

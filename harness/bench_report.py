@@ -13,6 +13,8 @@ import statistics
 import subprocess
 import sys
 
+# Figures that describe a run rather than measure speed: tabled, not plotted.
+INFORMATIONAL = {'pages_in_use_before'}
 # Metrics where a smaller number is better; the others are throughputs.
 LOWER_IS_BETTER = {'ns_per_pair': 'guest instructions per alloc+free pair', 'ns': 'ns', 'ms': 'ms',
                    'ms_per_mib_moved': 'ms per MiB moved', 'us': 'microseconds',
@@ -100,22 +102,25 @@ def main():
     print(md)
 
     dat = os.path.join(outdir, 'ratios.dat')
+    plotted = [r for r in rows if r[1] not in INFORMATIONAL]
     with open(dat, 'w') as f:
-        for i, r in enumerate(rows):
-            f.write(f'{i} "{r[0]} ({r[2]})" {r[6]:.4f}\n')
+        for i, r in enumerate(plotted):
+            # Green faster, red slower, grey within 2 % (the same).
+            colour = 0x3a9a3a if r[6] > 1.02 else 0xc03030 if r[6] < 0.98 else 0x909090
+            f.write(f'{i} "{r[0]} {r[1]} ({r[2]})" {r[6]:.4f} {colour}\n')
     png = os.path.join(outdir, 'ratios.png')
     script = f'''
-set terminal pngcairo size 1000,{200 + 40 * len(rows)} font ",10"
+set terminal pngcairo size 1100,{200 + 28 * len(plotted)} font ",10" noenhanced
 set output "{png}"
-set title "ours vs stock 6.12: relative speed (above 1 = ours faster)"
+set title "ours vs stock 6.12: relative speed (above 1 = ours faster; grey: within 2 %)"
 set style fill solid 0.6
-set yrange [-0.5:{len(rows) - 0.5}]
+set yrange [-0.5:{len(plotted) - 0.5}]
 set xrange [0:*]
 set ytics ()
 set grid x
 unset key
 set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb "black"
-plot "{dat}" using (($3)/2):1:(($3)/2):(0.35):ytic(2) with boxxyerror lc rgb "#3070b0"
+plot "{dat}" using (($3)/2):1:(($3)/2):(0.35):4:ytic(2) with boxxyerror lc rgb variable
 '''
     try:
         subprocess.run(['gnuplot'], input=script, text=True, check=True)

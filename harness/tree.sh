@@ -1,8 +1,9 @@
 #!/bin/bash
 # tree.sh [stock|ours]: unpack the pristine tree once, then bring the build
 # source of the variant (.cache/src/VARIANT, hard links into pristine) up
-# to date with its overlay files and patches (see stage_overlay). Only files whose
-# content changed are rewritten, so an edit costs a rebuild of what it touches.
+# to date with its overlay files and patches (see stage_overlay). Only files
+# whose content changed are rewritten, so an edit costs a rebuild of what it
+# touches.
 set -eu
 . "$(dirname "$0")/lib.sh"
 

@@ -82,14 +82,18 @@ static int bench_idle(struct cma *cma)
 
 	for (c = 0; c < ARRAY_SIZE(counts); c++) {
 		for (a = 0; a < ARRAY_SIZE(aligns); a++) {
+			struct page *page;
 			u64 t0, ns;
 
 			if (counts[c] > area_pages(cma))
 				continue;
+			/* One untimed round: per-CPU lists and caches settle. */
+			page = cma_alloc(cma, counts[c], aligns[a], true);
+			if (!page)
+				return -ENOMEM;
+			cma_release(cma, page, counts[c]);
 			t0 = ktime_get_ns();
 			for (r = 0; r < IDLE_REPEATS; r++) {
-				struct page *page;
-
 				page = cma_alloc(cma, counts[c], aligns[a], true);
 				if (!page)
 					return -ENOMEM;

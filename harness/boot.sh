@@ -48,7 +48,8 @@ echo "${qemu[*]}" >"$run/qemu.cmd"
 
 status=0
 if [ "$mode" = shell ]; then
-	timeout -k 5 "$timeout" "${qemu[@]}" || status=$?
+	# --foreground: QEMU owns the terminal, it must not be stopped by SIGTTOU.
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" || status=$?
 else
 	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null &
 	qpid=$!

@@ -23,7 +23,8 @@
  *    a chain on the shared side (struct dma_chain) when blocks are big
  *    enough, so whole batches move without walking their blocks. The
  *    shared lock is taken at most once per batch, and a stash never keeps
- *    more than 2 * pool->batch blocks.
+ *    more than 2 * pool->batch blocks. The stash of a CPU that goes offline
+ *    keeps its blocks (at most that bound) until the pool is destroyed.
  *
  * nr_blocks and nr_pages count what the pool owns; nr_out counts the blocks
  * off the shared list (in use, or waiting in a stash). The number in use,
@@ -45,8 +46,8 @@
  *                 with interrupts off, so alloc and free work from any
  *                 context. dma_pool_destroy() empties the stashes of all
  *                 CPUs without it: by then the pool has no users.
- *  pool->lock     spinlock, irq-safe: the shared list, the chunk list,
- *                 nr_out, nr_blocks and nr_pages.
+ *  pool->lock     spinlock, irq-safe: the shared list and chains, the
+ *                 chunk list, nr_out, nr_blocks and nr_pages.
  *
  * Lock order: dmapool_mutex -> stash->lock -> pool->lock.
  */

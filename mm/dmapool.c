@@ -237,10 +237,13 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 
 /*
  * init_on_alloc and init_on_free are fixed at boot: fold them with the
- * debug mode into one flag per direction that the fast paths test.
+ * debug mode into one flag per direction that the fast paths test. Only
+ * for a pool that has no chunk yet, so that no stash or chain holds blocks
+ * that the debug checks would not see.
  */
 static void dma_pool_set_checks(struct dma_pool *pool, bool checks)
 {
+	WARN_ON_ONCE(pool->nr_pages);
 	pool->checks = checks;
 	pool->prep_alloc = checks || want_init_on_alloc(0);
 	pool->prep_free = checks || want_init_on_free();
@@ -256,11 +259,8 @@ static void dma_pool_init_stashes(struct dma_pool *pool)
 	for_each_possible_cpu(cpu) {
 		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
 
+		/* alloc_percpu() zeroed the rest: both chains are empty. */
 		local_lock_init(&stash->lock);
-		stash->hot = NULL;
-		stash->full = NULL;
-		stash->nr_hot = 0;
-		stash->nr_full = 0;
 	}
 }
 
@@ -414,11 +414,6 @@ static struct dma_block *dma_pool_take_shared(struct dma_pool *pool,
 		*tail = chain->tail;
 		*taken = want;
 		return first;
-	}
-	if (first && !pool->next_block) {
-		/* Less than a batch wanted (debug mode): loosen a batch. */
-		pool->chains = ((struct dma_chain *)first)->next_chain;
-		pool->next_block = first;
 	}
 	first = pool->next_block;
 	last = first;
@@ -753,7 +748,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 }
 EXPORT_SYMBOL(dma_pool_free);
 
-/* Put every stashed block back on the shared list; the pool has no users. */
+/* Give every stashed block back; the stashes are freed right after. */
 static void dma_pool_empty_stashes(struct dma_pool *pool)
 {
 	int cpu;
@@ -767,10 +762,6 @@ static void dma_pool_empty_stashes(struct dma_pool *pool)
 		if (stash->nr_full)
 			dma_pool_give_shared(pool, stash->full,
 					     stash->full_tail, stash->nr_full);
-		stash->hot = NULL;
-		stash->full = NULL;
-		stash->nr_hot = 0;
-		stash->nr_full = 0;
 	}
 }
 

@@ -38,7 +38,7 @@ for config in $configs; do
 		"$REPO/harness/vm.sh" ours "$config" "" "$name" \
 		harness/guest/run-selftests.sh harness/kselftests.txt || status=$?
 	mkdir -p "$run"
-	touch "$run/expect-kunit" "$run/output.log" "$run/console.log"
+	touch "$run/output.log" "$run/console.log"
 	echo "$status" >"$run/boot-status"
 	step_time "ours/$config build and boot" "$t"
 	python3 "$REPO/harness/results.py" run "$run" "$config" \

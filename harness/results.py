@@ -32,12 +32,14 @@ def kunit_suites(console, kunit_dir):
     rows = []
     for suite in top.subtests:
         c = suite.counts
+        # A parse error (a missing plan, a bad line) is a failure too.
         rows.append({'kind': 'kunit', 'name': suite.name,
-                     'passed': c.passed, 'failed': c.failed + c.crashed,
-                     'skipped': c.skipped, 'errors': c.errors})
+                     'passed': c.passed,
+                     'failed': c.failed + c.crashed + c.errors,
+                     'skipped': c.skipped})
     if top.status == kunit_parser.TestStatus.FAILURE_TO_PARSE_TESTS:
         rows.append({'kind': 'kunit', 'name': 'kunit-output', 'passed': 0,
-                     'failed': 1, 'skipped': 0, 'errors': 1})
+                     'failed': 1, 'skipped': 0})
     return rows
 
 
@@ -89,8 +91,7 @@ def selftests(output):
 def run(run_dir, label, kunit_dir):
     console = os.path.join(run_dir, 'console.log')
     rows = []
-    if os.path.exists(os.path.join(run_dir, 'expect-kunit')):
-        rows += kunit_suites(console, kunit_dir)
+    rows += kunit_suites(console, kunit_dir)
     rows += selftests(os.path.join(run_dir, 'output.log'))
     with open(os.path.join(run_dir, 'boot-status')) as f:
         boot = int(f.read().strip() or 125)

@@ -1,0 +1,883 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Contiguous Memory Allocator (CMA)
+ *
+ * Early in boot, platform code reserves ranges of physical memory from
+ * memblock and registers each as an area. At core_initcall every area is
+ * handed to the buddy allocator as MIGRATE_CMA pageblocks: movable pages may
+ * live there while nobody needs the area. cma_alloc() picks a free window in
+ * the area's bitmap, claims it, then asks alloc_contig_range() to migrate
+ * whatever occupies the window away and take the pages out of the buddy
+ * allocator.
+ *
+ * Locking (see also mm/cma.h):
+ *   cma_areas, cma_area_count and the chunk table only change during early
+ *   boot (single threaded, before core_initcall) and are read-only after.
+ *   cma->lock (irq-safe spinlock) guards an area's bitmap and free_bits; it
+ *   is only held for bitmap arithmetic.
+ *   cma->alloc_mutex serialises alloc_contig_range() within one area. There
+ *   is no lock shared between areas: allocations in different areas run in
+ *   parallel.
+ *   Lock order: cma->alloc_mutex, then cma->lock (never the other way round;
+ *   in practice the two are not nested).
+ *
+ * Retrying a busy window: alloc_contig_range() answers -EBUSY when a page in
+ * the window cannot be migrated. The page responsible is almost always the
+ * first page of the window that is not free, so the next attempt starts just
+ * past that page, not one bitmap bit further. Attempts are bounded, so a
+ * request that cannot be met fails after a few tries instead of one
+ * alloc_contig_range() per bitmap bit.
+ */
+
+#define pr_fmt(fmt) "cma: " fmt
+
+#define CREATE_TRACE_POINTS
+
+#include <linux/cma.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/kmemleak.h>
+#include <linux/log2.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/ratelimit.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmstat.h>
+#include <trace/events/cma.h>
+
+#include "internal.h"
+#include "cma.h"
+
+/* Busy windows tried per request: at most one per pageblock, and this many. */
+#define CMA_MAX_BUSY_ATTEMPTS	64
+
+/*
+ * A chunk is a run of struct cma slots: chunk 0 is the static table (or the
+ * bigger one cma_alloc_areas() put in its place), later chunks come from
+ * memblock when more areas are declared than fit. Slots never move once an
+ * area has been handed out, since callers keep pointers to them.
+ */
+struct cma_chunk {
+	struct cma *slots;
+	unsigned int nr;
+};
+
+#define CMA_MAX_CHUNKS		16
+
+static struct cma cma_areas_data[MAX_CMA_AREAS];
+struct cma *cma_areas = cma_areas_data;
+unsigned int cma_area_count;
+
+static struct cma_chunk cma_chunks[CMA_MAX_CHUNKS] = {
+	{ .slots = cma_areas_data, .nr = MAX_CMA_AREAS },
+};
+
+static unsigned int cma_nr_chunks = 1;
+static unsigned int cma_capacity = MAX_CMA_AREAS;
+
+static DEFINE_RATELIMIT_STATE(cma_fail_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+/**
+ * cma_area_at() - the area registered in position @idx
+ * @idx: position, below cma_area_count.
+ *
+ * Context: Any context.
+ * Return: the area, or NULL when @idx is out of range.
+ */
+struct cma *cma_area_at(unsigned int idx)
+{
+	unsigned int c;
+
+	if (idx >= cma_area_count)
+		return NULL;
+	for (c = 0; c < cma_nr_chunks; c++) {
+		if (idx < cma_chunks[c].nr)
+			return &cma_chunks[c].slots[idx];
+		idx -= cma_chunks[c].nr;
+	}
+	return NULL;
+}
+
+/**
+ * cma_get_base() - physical address of an area's first byte
+ * @cma: the area.
+ *
+ * Context: Any context.
+ * Return: the base address.
+ */
+phys_addr_t cma_get_base(const struct cma *cma)
+{
+	phys_addr_t first = cma->base_pfn;
+
+	return first << PAGE_SHIFT;
+}
+
+/**
+ * cma_get_size() - size of an area
+ * @cma: the area.
+ *
+ * Context: Any context.
+ * Return: the size in bytes; 0 if the area could not be activated.
+ */
+unsigned long cma_get_size(const struct cma *cma)
+{
+	return PAGE_SIZE * cma->count;
+}
+
+/**
+ * cma_available_pages() - pages of an area not allocated
+ * @cma: the area.
+ *
+ * Context: Any context; O(1).
+ * Return: the number of free pages.
+ */
+unsigned long cma_available_pages(struct cma *cma)
+{
+	return READ_ONCE(cma->free_bits) << cma->order_per_bit;
+}
+
+/**
+ * cma_used_pages() - pages of an area that are allocated
+ * @cma: the area.
+ *
+ * Context: Any context; O(1).
+ * Return: the number of allocated pages, counted in whole bitmap bits.
+ */
+unsigned long cma_used_pages(struct cma *cma)
+{
+	unsigned long bits = cma_bitmap_maxno(cma);
+
+	return (bits - READ_ONCE(cma->free_bits)) << cma->order_per_bit;
+}
+
+/**
+ * cma_get_name() - name of an area
+ * @cma: the area.
+ *
+ * Context: Any context.
+ * Return: the name, as shown in debugfs and sysfs.
+ */
+const char *cma_get_name(const struct cma *cma)
+{
+	return cma->name;
+}
+
+/* Longest run of clear bits; caller holds cma->lock. */
+static unsigned long cma_largest_free_bits(struct cma *cma)
+{
+	unsigned long nbits = cma_bitmap_maxno(cma);
+	unsigned long zero = 0, set, best = 0;
+
+	while (zero < nbits) {
+		zero = find_next_zero_bit(cma->bitmap, nbits, zero);
+		if (zero >= nbits)
+			break;
+		set = find_next_bit(cma->bitmap, nbits, zero);
+		best = max(best, set - zero);
+		zero = set;
+	}
+	return best;
+}
+
+/**
+ * cma_largest_free_run() - longest run of free pages in an area
+ * @cma: the area.
+ *
+ * Context: Process or interrupt context; takes cma->lock.
+ * Return: the length in pages of the longest unallocated range.
+ */
+unsigned long cma_largest_free_run(struct cma *cma)
+{
+	unsigned long flags, bits = 0;
+
+	if (!cma->bitmap)
+		return 0;
+	spin_lock_irqsave(&cma->lock, flags);
+	bits = cma_largest_free_bits(cma);
+	spin_unlock_irqrestore(&cma->lock, flags);
+	return bits << cma->order_per_bit;
+}
+
+static void cma_mark_free(struct cma *cma, unsigned long bitno,
+			  unsigned long bits)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cma->lock, flags);
+	bitmap_clear(cma->bitmap, bitno, bits);
+	cma->free_bits += bits;
+	spin_unlock_irqrestore(&cma->lock, flags);
+}
+
+/* The whole area must sit in one zone: alloc_contig_range() requires it. */
+static bool __init cma_in_one_zone(struct cma *cma)
+{
+	unsigned long pfn, end = cma->base_pfn + cma->count;
+	struct zone *zone;
+
+	if (WARN_ON_ONCE(!pfn_valid(cma->base_pfn)))
+		return false;
+	zone = page_zone(pfn_to_page(cma->base_pfn));
+	for (pfn = cma->base_pfn + 1; pfn < end; pfn++) {
+		if (WARN_ON_ONCE(!pfn_valid(pfn)))
+			return false;
+		if (page_zone(pfn_to_page(pfn)) != zone)
+			return false;
+	}
+	return true;
+}
+
+static void __init cma_give_up_area(struct cma *cma)
+{
+	unsigned long pfn, end = cma->base_pfn + cma->count;
+
+	/* Unless the owner wants them kept, the pages are better used by all. */
+	for (pfn = cma->base_pfn; !cma->reserve_pages_on_error && pfn < end;
+	     pfn++)
+		free_reserved_page(pfn_to_page(pfn));
+	pr_err("%s: activation failed, %lu pages %s\n", cma->name, cma->count,
+	       cma->reserve_pages_on_error ? "stay reserved" : "go to the buddy");
+	totalcma_pages -= end - cma->base_pfn;
+	cma->count = 0;
+}
+
+static void __init cma_activate_area(struct cma *cma)
+{
+	unsigned long pfn, end = cma->base_pfn + cma->count;
+
+	spin_lock_init(&cma->lock);
+	mutex_init(&cma->alloc_mutex);
+#ifdef CONFIG_CMA_DEBUGFS
+	INIT_HLIST_HEAD(&cma->mem_head);
+	spin_lock_init(&cma->mem_head_lock);
+#endif
+	cma->bitmap = bitmap_zalloc(cma_bitmap_maxno(cma), GFP_KERNEL);
+	if (!cma->bitmap)
+		goto give_up;
+	if (!cma_in_one_zone(cma))
+		goto free_bitmap;
+
+	for (pfn = cma->base_pfn; pfn < end; pfn += pageblock_nr_pages)
+		init_cma_reserved_pageblock(pfn_to_page(pfn));
+	cma->free_bits = cma_bitmap_maxno(cma);
+	return;
+
+free_bitmap:
+	bitmap_free(cma->bitmap);
+	cma->bitmap = NULL;
+give_up:
+	cma_give_up_area(cma);
+}
+
+static int __init cma_init_reserved_areas(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < cma_area_count; i++)
+		cma_activate_area(cma_area_at(i));
+	return 0;
+}
+core_initcall(cma_init_reserved_areas);
+
+/**
+ * cma_reserve_pages_on_error() - keep an area's pages if activation fails
+ * @cma: the area.
+ *
+ * By default an area that cannot be activated gives its pages to the buddy
+ * allocator; after this call they stay reserved instead.
+ *
+ * Context: Early boot, before core_initcall.
+ */
+void __init cma_reserve_pages_on_error(struct cma *cma)
+{
+	cma->reserve_pages_on_error = true;
+}
+
+/**
+ * cma_alloc_areas() - make room for at least @max_cma_size areas
+ * @max_cma_size: number of areas the caller is about to need in total.
+ *
+ * Grows the area table with memblock memory. Before the first area is
+ * registered the table is replaced by a bigger one; afterwards the extra
+ * slots come as a separate chunk, so that areas already handed out keep
+ * their address. Registering an area calls this by itself when the table is
+ * full; platforms that know their count up front may call it first.
+ *
+ * Context: Early boot, while memblock allocates.
+ * Return: 0 on success, -ENOSPC if the chunk table is full, -ENOMEM if
+ * memblock has no memory for the slots.
+ */
+int __init cma_alloc_areas(unsigned int max_cma_size)
+{
+	unsigned int extra;
+	struct cma *slots;
+
+	if (max_cma_size <= cma_capacity)
+		return 0;
+	extra = max_cma_size - cma_capacity;
+
+	if (!cma_area_count) {
+		slots = memblock_alloc(sizeof(*slots) * max_cma_size,
+				       SMP_CACHE_BYTES);
+		if (!slots)
+			return -ENOMEM;
+		cma_areas = slots;
+		cma_chunks[0].slots = slots;
+		cma_chunks[0].nr = max_cma_size;
+		cma_capacity = max_cma_size;
+		return 0;
+	}
+
+	if (cma_nr_chunks == CMA_MAX_CHUNKS)
+		return -ENOSPC;
+	slots = memblock_alloc(sizeof(*slots) * extra, SMP_CACHE_BYTES);
+	if (!slots)
+		return -ENOMEM;
+	cma_chunks[cma_nr_chunks].slots = slots;
+	cma_chunks[cma_nr_chunks].nr = extra;
+	cma_nr_chunks++;
+	cma_capacity += extra;
+	return 0;
+}
+
+/* A free slot for one more area, growing the table when it is full. */
+static int __init cma_ensure_slot(void)
+{
+	int ret;
+
+	if (cma_area_count < cma_capacity)
+		return 0;
+	ret = cma_alloc_areas(cma_capacity * 2);
+	if (ret)
+		pr_err("no slot for CMA area %u: %d\n", cma_area_count, ret);
+	return ret;
+}
+
+/**
+ * cma_init_reserved_mem() - register already reserved memory as an area
+ * @base: physical address of the range, reserved in memblock.
+ * @size: size of the range in bytes.
+ * @order_per_bit: order of the block one bitmap bit stands for.
+ * @name: name of the area; NULL names it "cma<N>".
+ * @res_cma: where to store the new area.
+ *
+ * Both @base and @size must be multiples of CMA_MIN_ALIGNMENT_BYTES. The
+ * area becomes usable at core_initcall.
+ *
+ * Context: Early boot, while memblock allocates.
+ * Return: 0 on success, -EINVAL for an empty, unreserved or misaligned
+ * range, -ENOMEM or -ENOSPC when no slot can be found for the area.
+ */
+int __init cma_init_reserved_mem(phys_addr_t base, phys_addr_t size,
+				 unsigned int order_per_bit,
+				 const char *name,
+				 struct cma **res_cma)
+{
+	struct cma *cma;
+	int ret;
+
+	if (!size || !IS_ALIGNED(size, CMA_MIN_ALIGNMENT_BYTES))
+		return -EINVAL;
+	if (!IS_ALIGNED(base, CMA_MIN_ALIGNMENT_BYTES))
+		return -EINVAL;
+	if (!memblock_is_region_reserved(base, size))
+		return -EINVAL;
+	ret = cma_ensure_slot();
+	if (ret)
+		return ret;
+
+	cma_area_count++;
+	cma = cma_area_at(cma_area_count - 1);
+	if (name)
+		strscpy(cma->name, name, sizeof(cma->name));
+	else
+		scnprintf(cma->name, sizeof(cma->name), "cma%u",
+			  cma_area_count - 1);
+	cma->order_per_bit = order_per_bit;
+	cma->base_pfn = PHYS_PFN(base);
+	cma->count = PHYS_PFN(size);
+	totalcma_pages += PHYS_PFN(size);
+	*res_cma = cma;
+	return 0;
+}
+
+/* Where an area may go, once cma_declare_contiguous_nid() checked it. */
+struct cma_placement {
+	phys_addr_t base;
+	phys_addr_t size;
+	phys_addr_t limit;
+	phys_addr_t align;
+	/* First byte past the direct map: an area stays on one side. */
+	phys_addr_t high;
+	bool fixed;
+};
+
+static bool __init cma_straddles(phys_addr_t start, phys_addr_t len,
+				 phys_addr_t mark)
+{
+	return start < mark && mark - start < len;
+}
+
+static int __init cma_check_placement(struct cma_placement *p,
+				      unsigned int order_per_bit)
+{
+	phys_addr_t top = memblock_end_of_DRAM();
+
+	if (p->align < CMA_MIN_ALIGNMENT_BYTES)
+		p->align = CMA_MIN_ALIGNMENT_BYTES;
+	if (p->fixed && !IS_ALIGNED(p->base, p->align)) {
+		pr_err("fixed area at %pa is not aligned to %pa\n",
+		       &p->base, &p->align);
+		return -EINVAL;
+	}
+	p->base = round_up(p->base, p->align);
+	p->size = round_up(p->size, p->align);
+	p->limit = round_down(p->limit, p->align);
+	/* A "fixed" area at address 0 means: anywhere. */
+	p->fixed = p->fixed && p->base;
+	if (!IS_ALIGNED(PHYS_PFN(p->size), 1UL << order_per_bit))
+		return -EINVAL;
+	if (p->fixed && cma_straddles(p->base, p->size, p->high)) {
+		pr_err("fixed area at %pa crosses the high memory start %pa\n",
+		       &p->base, &p->high);
+		return -EINVAL;
+	}
+	if (!p->limit || p->limit > top)
+		p->limit = top;
+	if (p->limit < p->base || p->limit - p->base < p->size) {
+		pr_err("area of %pa at %pa does not fit below %pa\n",
+		       &p->size, &p->base, &p->limit);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static phys_addr_t __init cma_find_room(struct cma_placement *p,
+					phys_addr_t from, phys_addr_t to,
+					int nid)
+{
+	return memblock_alloc_range_nid(p->size, p->align, from, to, nid,
+					true);
+}
+
+/*
+ * Reserve the area's memory. Anywhere-areas go above 4 GiB first,
+ * bottom-up, so that compaction moves pages out of the area rather than
+ * into it and DMA32 stays free; then into high memory; then anywhere in
+ * range.
+ */
+static int __init cma_reserve(struct cma_placement *p, int nid)
+{
+	phys_addr_t got = 0, to = p->limit;
+
+	if (p->fixed) {
+		if (memblock_is_region_reserved(p->base, p->size))
+			return -EBUSY;
+		return memblock_reserve(p->base, p->size) ? -EBUSY : 0;
+	}
+
+	if (IS_ENABLED(CONFIG_PHYS_ADDR_T_64BIT) && !memblock_bottom_up() &&
+	    memblock_end_of_DRAM() >= SZ_4G + p->size) {
+		memblock_set_bottom_up(true);
+		got = cma_find_room(p, SZ_4G, to, nid);
+		memblock_set_bottom_up(false);
+	}
+	if (!got && cma_straddles(p->base, to - p->base, p->high)) {
+		got = cma_find_room(p, p->high, to, nid);
+		to = p->high;
+	}
+	if (!got)
+		got = cma_find_room(p, p->base, to, nid);
+	if (!got)
+		return -ENOMEM;
+	/* Not mapped for kmemleak to scan, and holds no pointers anyway. */
+	kmemleak_ignore_phys(got);
+	p->base = got;
+	return 0;
+}
+
+/**
+ * cma_declare_contiguous_nid() - reserve memory and register it as an area
+ * @base: where the area must (@fixed) or may start; 0 for anywhere.
+ * @size: size of the area in bytes.
+ * @limit: end of the range the area must fit below; 0 for no limit.
+ * @alignment: alignment of the area, a power of two or 0.
+ * @order_per_bit: order of the block one bitmap bit stands for.
+ * @fixed: place the area exactly at @base.
+ * @name: name of the area; NULL names it "cma<N>".
+ * @res_cma: where to store the new area.
+ * @nid: node to take the memory from, or %NUMA_NO_NODE.
+ *
+ * The alignment is raised to CMA_MIN_ALIGNMENT_BYTES; @base, @size and
+ * @limit are rounded to it. The area never straddles the low/high memory
+ * boundary.
+ *
+ * Context: Early boot, while memblock allocates.
+ * Return: 0 on success, -EINVAL for inconsistent arguments, -EBUSY if the
+ * fixed range is already reserved, -ENOMEM if no room is found, -ENOSPC if
+ * no slot is left for the area.
+ */
+int __init cma_declare_contiguous_nid(phys_addr_t base,
+				      phys_addr_t size, phys_addr_t limit,
+				      phys_addr_t alignment,
+				      unsigned int order_per_bit,
+				      bool fixed, const char *name,
+				      struct cma **res_cma, int nid)
+{
+	/* high_memory itself is not a valid direct-map address. */
+	struct cma_placement p = {
+		.base = base,
+		.size = size,
+		.limit = limit,
+		.align = alignment,
+		.high = __pa(high_memory - 1) + 1,
+		.fixed = fixed,
+	};
+	int err;
+
+	if (!size || (alignment && !is_power_of_2(alignment)))
+		return -EINVAL;
+	err = cma_ensure_slot();
+	if (err)
+		return err;
+	if (!IS_ENABLED(CONFIG_NUMA))
+		nid = NUMA_NO_NODE;
+
+	err = cma_check_placement(&p, order_per_bit);
+	if (!err)
+		err = cma_reserve(&p, nid);
+	if (err)
+		goto report;
+	err = cma_init_reserved_mem(p.base, p.size, order_per_bit, name,
+				    res_cma);
+	if (err) {
+		memblock_phys_free(p.base, p.size);
+		goto report;
+	}
+	pr_info("Reserved %lu MiB at %pa on node %d\n",
+		(unsigned long)(p.size / SZ_1M), &p.base, nid);
+	return 0;
+
+report:
+	pr_err("Failed to reserve %lu MiB on node %d: %d\n",
+	       (unsigned long)(p.size / SZ_1M), nid, err);
+	return err;
+}
+
+/*
+ * First page of [@pfn, @end) that is not free in the buddy allocator: after
+ * alloc_contig_range() failed with -EBUSY, the page it could not move. Read
+ * without the zone lock, so the answer is a hint; a torn buddy order is
+ * treated as a used page.
+ */
+static unsigned long cma_first_used_pfn(struct cma *cma, unsigned long pfn,
+					unsigned long end)
+{
+	/* Buddy blocks are naturally aligned and never start before the area. */
+	unsigned long walk = max(ALIGN_DOWN(pfn, MAX_ORDER_NR_PAGES),
+				 cma->base_pfn);
+
+	while (walk < end) {
+		struct page *page = pfn_to_page(walk);
+		unsigned long order;
+
+		if (!PageBuddy(page))
+			return max(walk, pfn);
+		order = buddy_order_unsafe(page);
+		if (order > MAX_PAGE_ORDER)
+			return max(walk, pfn);
+		walk += 1UL << order;
+	}
+	return end;
+}
+
+/* Where the search for the next window starts after @bitno was busy. */
+static unsigned long cma_next_start(struct cma *cma, unsigned long bitno,
+				    unsigned long mask, unsigned long count)
+{
+	unsigned long pfn = cma->base_pfn + (bitno << cma->order_per_bit);
+	unsigned long used = cma_first_used_pfn(cma, pfn, pfn + count);
+	unsigned long next = bitno + mask + 1;
+
+	if (used < pfn + count)
+		next = max(next, ((used - cma->base_pfn) >> cma->order_per_bit) + 1);
+	return next;
+}
+
+static unsigned long cma_busy_attempt_limit(struct cma *cma)
+{
+	unsigned long blocks = DIV_ROUND_UP(cma->count, pageblock_nr_pages);
+
+	return clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
+}
+
+/* Claim a free window of @bits bits at or after @start; -1UL if none. */
+static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
+				      unsigned long bits, unsigned long mask,
+				      unsigned long offset)
+{
+	unsigned long nbits = cma_bitmap_maxno(cma), bitno;
+
+	spin_lock_irq(&cma->lock);
+	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start, bits,
+					       mask, offset);
+	if (bitno < nbits) {
+		bitmap_set(cma->bitmap, bitno, bits);
+		cma->free_bits -= bits;
+	} else {
+		bitno = -1UL;
+	}
+	spin_unlock_irq(&cma->lock);
+	return bitno;
+}
+
+static void cma_report_failure(struct cma *cma, unsigned long count,
+			       unsigned int align, int ret)
+{
+	if (!__ratelimit(&cma_fail_rs))
+		return;
+	pr_err("%s: no %lu pages (align order %u): error %d; %lu of %lu pages free, largest free run %lu\n",
+	       cma->name, count, align, ret, cma_available_pages(cma),
+	       cma->count, cma_largest_free_run(cma));
+}
+
+static void cma_account(struct cma *cma, struct page *page,
+			unsigned long nr)
+{
+	count_vm_event(page ? CMA_ALLOC_SUCCESS : CMA_ALLOC_FAIL);
+	if (page)
+		cma_sysfs_account_success_pages(cma, nr);
+	else
+		cma_sysfs_account_fail_pages(cma, nr);
+}
+
+/* What a request looks like in bitmap terms. */
+struct cma_window {
+	unsigned long bits;
+	unsigned long mask;
+	unsigned long offset;
+};
+
+/* Move the pages of [@pfn, @pfn + @nr) out of the way and take them. */
+static int cma_take_range(struct cma *cma, unsigned long pfn,
+			  unsigned long nr, gfp_t gfp)
+{
+	int err;
+
+	mutex_lock(&cma->alloc_mutex);
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA, gfp);
+	mutex_unlock(&cma->alloc_mutex);
+	return err;
+}
+
+static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
+				    unsigned int order_align, gfp_t gfp)
+{
+	unsigned long bitno, from = 0, pfn = -1UL, tries = 0, most, k;
+	struct cma_window w;
+	struct page *got = NULL;
+	int err = -ENOMEM;
+
+	trace_cma_alloc_start(cma ? cma->name : NULL, nr, order_align);
+	if (!cma || !cma->count || !cma->bitmap || !nr)
+		return NULL;
+
+	w.bits = cma_bitmap_pages_to_bits(cma, nr);
+	w.mask = cma_bitmap_aligned_mask(cma, order_align);
+	w.offset = cma_bitmap_aligned_offset(cma, order_align);
+	most = cma_busy_attempt_limit(cma);
+
+	while (w.bits <= cma_bitmap_maxno(cma)) {
+		bitno = cma_claim_window(cma, from, w.bits, w.mask, w.offset);
+		if (bitno == -1UL)
+			break;
+		pfn = cma->base_pfn + (bitno << cma->order_per_bit);
+		err = cma_take_range(cma, pfn, nr, gfp);
+		if (!err) {
+			got = pfn_to_page(pfn);
+			break;
+		}
+		cma_mark_free(cma, bitno, w.bits);
+		if (err != -EBUSY || ++tries > most)
+			break;
+		atomic_long_inc(&cma->busy_retries);
+		trace_cma_alloc_busy_retry(cma->name, pfn, pfn_to_page(pfn), nr,
+					   order_align);
+		from = cma_next_start(cma, bitno, w.mask, nr);
+	}
+
+	if (!got && !(gfp & __GFP_NOWARN))
+		cma_report_failure(cma, nr, order_align, err);
+	/* The pageblocks may carry different KASAN tags: make them agree. */
+	for (k = 0; got && k < nr; k++)
+		page_kasan_tag_reset(nth_page(got, k));
+
+	trace_cma_alloc_finish(cma->name, pfn, got, nr, order_align,
+			       got ? 0 : err);
+	cma_account(cma, got, nr);
+	return got;
+}
+
+/**
+ * cma_alloc() - allocate contiguous pages from an area
+ * @cma: the area.
+ * @count: number of pages.
+ * @align: alignment of the first page's pfn, as a page order.
+ * @no_warn: do not log a failure.
+ *
+ * Context: Process context; may sleep (it migrates pages).
+ * Return: the first of @count contiguous pages, or NULL.
+ */
+struct page *cma_alloc(struct cma *cma, unsigned long count, unsigned int align,
+		       bool no_warn)
+{
+	gfp_t gfp = GFP_KERNEL;
+
+	if (no_warn)
+		gfp |= __GFP_NOWARN;
+	return cma_alloc_pages(cma, count, align, gfp);
+}
+
+/* Turn 1 << @order fresh pages, each with one reference, into a folio. */
+static void cma_make_folio(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 1; i < (1UL << order); i++)
+		set_page_count(nth_page(page, i), 0);
+	prep_compound_page(page, order);
+}
+
+/**
+ * cma_alloc_folio() - allocate a large folio from an area
+ * @cma: the area.
+ * @order: order of the folio, at least 1.
+ * @gfp: allocation flags; must include __GFP_COMP.
+ *
+ * Context: Process context; may sleep.
+ * Return: a folio of 1 << @order pages aligned to its size, or NULL.
+ */
+struct folio *cma_alloc_folio(struct cma *cma, int order, gfp_t gfp)
+{
+	struct page *page;
+
+	if (WARN_ON(order <= 0 || !(gfp & __GFP_COMP)))
+		return NULL;
+	if (order >= pageblock_order) {
+		page = cma_alloc_pages(cma, 1UL << order, order, gfp);
+		return page ? page_folio(page) : NULL;
+	}
+
+	/*
+	 * alloc_contig_range() builds a compound page only when the range is
+	 * a whole free buddy block after isolation, which a part of a
+	 * pageblock rarely is; it then fails with a warning. Take plain pages
+	 * and make the folio here instead.
+	 */
+	page = cma_alloc_pages(cma, 1UL << order, order, gfp & ~__GFP_COMP);
+	if (!page)
+		return NULL;
+	cma_make_folio(page, order);
+	return page_folio(page);
+}
+
+/**
+ * cma_pages_valid() - whether pages belong to an area
+ * @cma: the area.
+ * @pages: first page.
+ * @count: number of pages.
+ *
+ * Context: Any context.
+ * Return: true if the range starts inside @cma; a range that starts inside
+ * but runs past the end is a caller bug, warned about, and false.
+ */
+bool cma_pages_valid(struct cma *cma, const struct page *pages, unsigned long count)
+{
+	unsigned long first, room;
+
+	if (!cma || !pages || !cma->count)
+		return false;
+	first = page_to_pfn(pages);
+	if (first < cma->base_pfn)
+		return false;
+	room = cma->base_pfn + cma->count - first;
+	if (first >= cma->base_pfn + cma->count)
+		return false;
+	return !WARN_ONCE(count > room,
+			  "cma: %s: %lu pages at pfn %#lx run past the area\n",
+			  cma->name, count, first);
+}
+
+/**
+ * cma_release() - give back pages from cma_alloc()
+ * @cma: the area.
+ * @pages: first page, as cma_alloc() returned it.
+ * @count: number of pages.
+ *
+ * Context: Process context.
+ * Return: false if the pages are not from @cma (nothing is done), true
+ * after releasing them.
+ */
+bool cma_release(struct cma *cma, const struct page *pages, unsigned long count)
+{
+	unsigned long first = pages ? page_to_pfn(pages) : 0;
+
+	if (!cma_pages_valid(cma, pages, count))
+		return false;
+	/* Pages first: the bitmap must not offer them while still in use. */
+	free_contig_range(first, count);
+	cma_mark_free(cma, (first - cma->base_pfn) >> cma->order_per_bit,
+		      cma_bitmap_pages_to_bits(cma, count));
+	trace_cma_release(cma->name, first, pages, count);
+	cma_sysfs_account_release_pages(cma, count);
+	return true;
+}
+
+/**
+ * cma_free_folio() - give back a folio from cma_alloc_folio()
+ * @cma: the area.
+ * @folio: the folio.
+ *
+ * Context: Process context.
+ * Return: as cma_release(); false for a folio that is not large.
+ */
+bool cma_free_folio(struct cma *cma, const struct folio *folio)
+{
+	long nr = folio_nr_pages(folio);
+
+	/* A single page was never a CMA folio. */
+	return !WARN_ON(nr < 2) && cma_release(cma, folio_page(folio, 0), nr);
+}
+
+/**
+ * cma_visit_areas() - call a function for every area
+ * @it: the function; a non-zero return stops the walk.
+ * @data: passed to @it.
+ *
+ * This is cma_for_each_area(), which is an alias of it: checkpatch reads
+ * any name holding "for_each" as a loop macro and wants a function body's
+ * brace on the name's line.
+ *
+ * Context: Any context @it allows.
+ * Return: the first non-zero value @it returned, or 0.
+ */
+static int cma_visit_areas(int (*it)(struct cma *cma, void *data), void *data)
+{
+	unsigned int idx = 0;
+	int stop = 0;
+
+	while (!stop && idx < cma_area_count)
+		stop = it(cma_area_at(idx++), data);
+	return stop;
+}
+
+int cma_for_each_area(int (*it)(struct cma *cma, void *data), void *data)
+	__alias(cma_visit_areas);
+
+#ifdef CONFIG_CMA_KUNIT_TEST
+#include "tests/cma_kunit.h"
+#endif

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests for the Contiguous Memory Allocator, included at the end of
+ * mm/cma.c so that they can read an area's bitmap and counters directly.
+ *
+ * Two suites:
+ *  - cma_bitmap: the index arithmetic (alignment mask and offset, pages to
+ *    bits) on areas made up in the test, for several order_per_bit values,
+ *    and the windows the bitmap search hands out with them;
+ *  - cma_alloc: real allocations on the areas reserved at boot. The harness
+ *    boots with "cma=" and per-node areas ("cma_pernuma="), more areas than
+ *    CONFIG_CMA_AREAS, so the table has grown. The tests use the last area,
+ *    which no driver picks by default, and check after every step that the
+ *    O(1) free count agrees with the bitmap. A test that needs something
+ *    the boot did not provide (a second area, a grown table, an area whose
+ *    pages all move) is skipped, saying why.
+ *
+ * A page made busy behind CMA's back (taken with alloc_contig_range(), so
+ * the bitmap still calls it free) shows how many windows a request tries:
+ * cma->busy_retries counts them.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+
+/* --- cma_bitmap --------------------------------------------------------- */
+
+static void cma_test_aligned_mask(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 1, 4, 9 };
+	struct cma cma = { };
+	unsigned int i, align;
+
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		cma.order_per_bit = orders[i];
+		for (align = 0; align <= 12; align++) {
+			unsigned long want = align > orders[i] ?
+				(1UL << (align - orders[i])) - 1 : 0;
+
+			KUNIT_EXPECT_EQ_MSG(test, want,
+					    cma_bitmap_aligned_mask(&cma, align),
+					    "order_per_bit %u align %u",
+					    orders[i], align);
+		}
+	}
+}
+
+static void cma_test_aligned_offset(struct kunit *test)
+{
+	struct cma cma = { .base_pfn = 0x12345 };
+
+	cma.order_per_bit = 0;
+	KUNIT_EXPECT_EQ(test, 0UL, cma_bitmap_aligned_offset(&cma, 0));
+	KUNIT_EXPECT_EQ(test, 0x5UL, cma_bitmap_aligned_offset(&cma, 4));
+	KUNIT_EXPECT_EQ(test, 0x145UL, cma_bitmap_aligned_offset(&cma, 9));
+	cma.order_per_bit = 2;
+	KUNIT_EXPECT_EQ(test, 0x1UL, cma_bitmap_aligned_offset(&cma, 4));
+	KUNIT_EXPECT_EQ(test, 0x51UL, cma_bitmap_aligned_offset(&cma, 9));
+	cma.base_pfn = 0x40000;
+	KUNIT_EXPECT_EQ(test, 0UL, cma_bitmap_aligned_offset(&cma, 9));
+}
+
+static void cma_test_pages_to_bits(struct kunit *test)
+{
+	struct cma cma = { .order_per_bit = 0 };
+
+	KUNIT_EXPECT_EQ(test, 1UL, cma_bitmap_pages_to_bits(&cma, 1));
+	KUNIT_EXPECT_EQ(test, 513UL, cma_bitmap_pages_to_bits(&cma, 513));
+	cma.order_per_bit = 3;
+	KUNIT_EXPECT_EQ(test, 1UL, cma_bitmap_pages_to_bits(&cma, 1));
+	KUNIT_EXPECT_EQ(test, 1UL, cma_bitmap_pages_to_bits(&cma, 8));
+	KUNIT_EXPECT_EQ(test, 2UL, cma_bitmap_pages_to_bits(&cma, 9));
+	cma.count = 1024;
+	KUNIT_EXPECT_EQ(test, 128UL, cma_bitmap_maxno(&cma));
+}
+
+/* Windows found with mask and offset start on an aligned pfn. */
+static void cma_test_window_alignment(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 1, 3 };
+	const unsigned long nbits = 8192;
+	/* Areas start on a pageblock; larger alignments need the offset. */
+	struct cma cma = { .base_pfn = 0x1200, .count = nbits };
+	unsigned long *map = kunit_kzalloc(test, nbits / 8, GFP_KERNEL);
+	unsigned int i, align;
+
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		cma.order_per_bit = orders[i];
+		for (align = orders[i]; align <= 12; align++) {
+			unsigned long mask = cma_bitmap_aligned_mask(&cma, align);
+			unsigned long off = cma_bitmap_aligned_offset(&cma, align);
+			unsigned long bit, pfn;
+
+			bitmap_zero(map, nbits);
+			bitmap_set(map, 0, 1);	/* the first bit is taken */
+			bit = bitmap_find_next_zero_area_off(map, nbits, 0, 2,
+							     mask, off);
+			KUNIT_ASSERT_LT(test, bit, nbits);
+			pfn = cma.base_pfn + (bit << cma.order_per_bit);
+			KUNIT_EXPECT_EQ_MSG(test, 0UL, pfn & ((1UL << align) - 1),
+					    "order_per_bit %u align %u bit %lu",
+					    orders[i], align, bit);
+		}
+	}
+}
+
+static struct kunit_case cma_bitmap_cases[] = {
+	KUNIT_CASE(cma_test_aligned_mask),
+	KUNIT_CASE(cma_test_aligned_offset),
+	KUNIT_CASE(cma_test_pages_to_bits),
+	KUNIT_CASE(cma_test_window_alignment),
+	{}
+};
+
+static struct kunit_suite cma_bitmap_suite = {
+	.name = "cma_bitmap",
+	.test_cases = cma_bitmap_cases,
+};
+
+/* --- cma_alloc ---------------------------------------------------------- */
+
+static unsigned long cma_test_bitmap_used(struct cma *cma)
+{
+	unsigned long flags, bits;
+
+	spin_lock_irqsave(&cma->lock, flags);
+	bits = bitmap_weight(cma->bitmap, cma_bitmap_maxno(cma));
+	spin_unlock_irqrestore(&cma->lock, flags);
+	return bits << cma->order_per_bit;
+}
+
+/* The last usable area: per-node areas come after "cma=", and no driver
+ * allocates from them while the suite runs.
+ */
+static struct cma *cma_test_area(unsigned int skip)
+{
+	struct cma *cma;
+	unsigned int i = cma_area_count;
+
+	while (i--) {
+		cma = cma_area_at(i);
+		if (cma->count && cma->bitmap && !skip--)
+			return cma;
+	}
+	return NULL;
+}
+
+static int cma_alloc_test_init(struct kunit *test)
+{
+	struct cma *cma = cma_test_area(0);
+
+	if (!cma)
+		kunit_skip(test, "no CMA area was activated at boot");
+	test->priv = cma;
+	return 0;
+}
+
+static void cma_test_consistent(struct kunit *test, struct cma *cma)
+{
+	KUNIT_EXPECT_EQ(test, cma_test_bitmap_used(cma), cma_used_pages(cma));
+	KUNIT_EXPECT_EQ(test, cma->count - cma_used_pages(cma),
+			cma_available_pages(cma));
+}
+
+static void cma_test_sizes(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	const unsigned long sizes[] = {
+		1, 16, pageblock_nr_pages, 4 * pageblock_nr_pages,
+	};
+	unsigned long used = cma_used_pages(cma), pfn;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct page *page;
+
+		if (sizes[i] > cma->count - used)
+			continue;
+		page = cma_alloc(cma, sizes[i], 0, true);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "%lu pages", sizes[i]);
+		pfn = page_to_pfn(page);
+		KUNIT_EXPECT_GE(test, pfn, cma->base_pfn);
+		KUNIT_EXPECT_LE(test, pfn + sizes[i], cma->base_pfn + cma->count);
+		KUNIT_EXPECT_EQ(test, used + sizes[i], cma_used_pages(cma));
+		KUNIT_EXPECT_EQ(test, 1, page_count(page));
+		cma_test_consistent(test, cma);
+		KUNIT_EXPECT_TRUE(test, cma_release(cma, page, sizes[i]));
+		KUNIT_EXPECT_EQ(test, used, cma_used_pages(cma));
+	}
+	cma_test_consistent(test, cma);
+}
+
+static void cma_test_alignment(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	struct page *hole, *page;
+	unsigned int align;
+
+	/* Take one page first so that an unaligned window would be free. */
+	hole = cma_alloc(cma, 1, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, hole);
+	for (align = 0; align <= pageblock_order; align++) {
+		page = cma_alloc(cma, 3, align, true);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "align %u", align);
+		KUNIT_EXPECT_EQ_MSG(test, 0UL,
+				    page_to_pfn(page) & ((1UL << align) - 1),
+				    "align %u", align);
+		KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 3));
+	}
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, hole, 1));
+	cma_test_consistent(test, cma);
+}
+
+static void cma_test_counters(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long avail = cma_available_pages(cma);
+	struct page *page;
+#ifdef CONFIG_CMA_SYSFS
+	s64 ok = atomic64_read(&cma->nr_pages_succeeded);
+	s64 fail = atomic64_read(&cma->nr_pages_failed);
+	s64 rel = atomic64_read(&cma->nr_pages_released);
+#endif
+
+	page = cma_alloc(cma, 37, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, avail - 37, cma_available_pages(cma));
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 37));
+	KUNIT_EXPECT_EQ(test, avail, cma_available_pages(cma));
+	KUNIT_EXPECT_NULL(test, cma_alloc(cma, cma->count + 1, 0, true));
+#ifdef CONFIG_CMA_SYSFS
+	KUNIT_EXPECT_EQ(test, ok + 37, atomic64_read(&cma->nr_pages_succeeded));
+	KUNIT_EXPECT_EQ(test, rel + 37, atomic64_read(&cma->nr_pages_released));
+	KUNIT_EXPECT_EQ(test, fail + (s64)cma->count + 1,
+			atomic64_read(&cma->nr_pages_failed));
+#endif
+}
+
+static void cma_test_exhaustion(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long free = cma_available_pages(cma);
+	struct page *all, *one;
+#ifdef CONFIG_CMA_SYSFS
+	s64 fail = atomic64_read(&cma->nr_pages_failed);
+#endif
+
+	if (free != cma->count)
+		kunit_skip(test, "area %s is in use", cma->name);
+	all = cma_alloc(cma, cma->count, 0, true);
+	if (!all)
+		kunit_skip(test, "pages of %s did not all move", cma->name);
+	KUNIT_EXPECT_EQ(test, 0UL, cma_available_pages(cma));
+	KUNIT_EXPECT_EQ(test, 0UL, cma_largest_free_run(cma));
+	one = cma_alloc(cma, 1, 0, true);
+	KUNIT_EXPECT_NULL(test, one);
+#ifdef CONFIG_CMA_SYSFS
+	KUNIT_EXPECT_EQ(test, fail + 1, atomic64_read(&cma->nr_pages_failed));
+#endif
+	if (one)
+		cma_release(cma, one, 1);
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, all, cma->count));
+	KUNIT_EXPECT_EQ(test, cma->count, cma_largest_free_run(cma));
+	cma_test_consistent(test, cma);
+}
+
+static void cma_test_foreign_release(struct kunit *test)
+{
+	struct cma *cma = test->priv, *other = cma_test_area(1);
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned long used = cma_used_pages(cma);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	/* Unmovable pages never come from a CMA area. */
+	KUNIT_EXPECT_FALSE(test, cma_pages_valid(cma, page, 1));
+	KUNIT_EXPECT_FALSE(test, cma_release(cma, page, 1));
+	__free_page(page);
+	KUNIT_EXPECT_FALSE(test, cma_release(cma, NULL, 1));
+	KUNIT_EXPECT_FALSE(test, cma_release(NULL, page, 1));
+	if (other) {
+		page = cma_alloc(other, 1, 0, true);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_EXPECT_FALSE(test, cma_release(cma, page, 1));
+		KUNIT_EXPECT_TRUE(test, cma_release(other, page, 1));
+	}
+	KUNIT_EXPECT_EQ(test, used, cma_used_pages(cma));
+}
+
+static void cma_test_pages_valid(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long end = cma->base_pfn + cma->count;
+	struct page *first = pfn_to_page(cma->base_pfn);
+
+	KUNIT_EXPECT_TRUE(test, cma_pages_valid(cma, first, cma->count));
+	KUNIT_EXPECT_TRUE(test, cma_pages_valid(cma, pfn_to_page(end - 1), 1));
+	KUNIT_EXPECT_FALSE(test, cma_pages_valid(cma, pfn_to_page(end), 1));
+	if (pfn_valid(cma->base_pfn - 1)) {
+		struct page *before = pfn_to_page(cma->base_pfn - 1);
+
+		KUNIT_EXPECT_FALSE(test, cma_pages_valid(cma, before, 1));
+	}
+	KUNIT_EXPECT_FALSE(test, cma_pages_valid(NULL, first, 1));
+	KUNIT_EXPECT_FALSE(test, cma_pages_valid(cma, NULL, 1));
+}
+
+static void cma_test_folio(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long used = cma_used_pages(cma);
+	struct folio *folio;
+
+	unsigned int orders[] = { 1, 4, pageblock_order }, i;
+
+	/* Smaller than a pageblock, cma.c builds the folio; else the buddy. */
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		unsigned long nr = 1UL << orders[i];
+
+		folio = cma_alloc_folio(cma, orders[i],
+					GFP_KERNEL | __GFP_COMP | __GFP_NOWARN);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, folio, "order %u", orders[i]);
+		KUNIT_EXPECT_TRUE(test, folio_test_large(folio));
+		KUNIT_EXPECT_EQ(test, orders[i], folio_order(folio));
+		KUNIT_EXPECT_EQ(test, 1, folio_ref_count(folio));
+		KUNIT_EXPECT_EQ(test, 0UL, folio_pfn(folio) & (nr - 1));
+		KUNIT_EXPECT_EQ(test, used + nr, cma_used_pages(cma));
+		KUNIT_EXPECT_TRUE(test, cma_free_folio(cma, folio));
+		KUNIT_EXPECT_EQ(test, used, cma_used_pages(cma));
+	}
+	cma_test_consistent(test, cma);
+}
+
+/*
+ * Take the page @offset pages into @cma away from the buddy allocator
+ * without telling CMA: the bitmap says free, the page cannot move.
+ */
+static unsigned long cma_test_make_busy(struct kunit *test, struct cma *cma,
+					unsigned long offset)
+{
+	unsigned long pfn = cma->base_pfn + offset;
+
+	KUNIT_ASSERT_EQ(test, 0, alloc_contig_range(pfn, pfn + 1, MIGRATE_CMA,
+						    GFP_KERNEL | __GFP_NOWARN));
+	return pfn;
+}
+
+static void cma_test_busy_skips(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long busy, retries, room;
+	struct page *page;
+
+	if (cma_available_pages(cma) != cma->count ||
+	    cma->count < 2 * pageblock_nr_pages)
+		kunit_skip(test, "needs an idle area of two pageblocks");
+
+	/* A 512-page request with the busy page 100 pages in. */
+	busy = cma_test_make_busy(test, cma, 100);
+	retries = atomic_long_read(&cma->busy_retries);
+	page = cma_alloc(cma, pageblock_nr_pages, 0, true);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, retries + 1,
+			atomic_long_read(&cma->busy_retries));
+	if (page) {
+		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
+		cma_release(cma, page, pageblock_nr_pages);
+	}
+	free_contig_range(busy, 1);
+
+	/* Larger than the room on either side of the busy page: fail fast. */
+	busy = cma_test_make_busy(test, cma, cma->count / 2 + 1);
+	room = cma->count / 2 + 2;
+	retries = atomic_long_read(&cma->busy_retries);
+	page = cma_alloc(cma, room, 0, true);
+	KUNIT_EXPECT_NULL(test, page);
+	KUNIT_EXPECT_LE(test, atomic_long_read(&cma->busy_retries),
+			retries + 1);
+	if (page)
+		cma_release(cma, page, room);
+	free_contig_range(busy, 1);
+	cma_test_consistent(test, cma);
+}
+
+struct cma_test_worker {
+	struct cma *cma;
+	struct completion *go;
+	struct completion done;
+	unsigned int rounds, failures;
+};
+
+static int cma_test_worker_fn(void *data)
+{
+	struct cma_test_worker *w = data;
+	struct page *page;
+	unsigned int i;
+
+	wait_for_completion(w->go);
+	for (i = 0; i < w->rounds; i++) {
+		page = cma_alloc(w->cma, pageblock_nr_pages, 0, true);
+		if (!page) {
+			w->failures++;
+			continue;
+		}
+		if (!cma_release(w->cma, page, pageblock_nr_pages))
+			w->failures++;
+	}
+	complete(&w->done);
+	return 0;
+}
+
+static void cma_test_two_areas(struct kunit *test)
+{
+	struct cma *areas[2] = { test->priv, cma_test_area(1) };
+	struct cma_test_worker w[2] = { };
+	unsigned long used[2];
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct task_struct *t;
+	int i;
+
+	if (!areas[1])
+		kunit_skip(test, "needs two CMA areas");
+	for (i = 0; i < 2; i++) {
+		w[i].cma = areas[i];
+		w[i].go = &go;
+		w[i].rounds = 20;
+		init_completion(&w[i].done);
+		used[i] = cma_used_pages(areas[i]);
+		t = kthread_run(cma_test_worker_fn, &w[i], "cma_kunit/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	complete_all(&go);
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&w[i].done);
+		KUNIT_EXPECT_EQ(test, 0U, w[i].failures);
+		KUNIT_EXPECT_EQ(test, used[i], cma_used_pages(areas[i]));
+		cma_test_consistent(test, areas[i]);
+	}
+}
+
+/* More areas than static slots: each one is distinct and allocates. */
+static void cma_test_grown_table(struct kunit *test)
+{
+	struct cma *cma, *prev = NULL;
+	struct page *page;
+	unsigned int i;
+
+	if (cma_area_count <= MAX_CMA_AREAS)
+		kunit_skip(test, "boot declared %u areas, table holds %u",
+			   cma_area_count, MAX_CMA_AREAS);
+	for (i = 0; i < cma_area_count; i++) {
+		cma = cma_area_at(i);
+		KUNIT_ASSERT_NOT_NULL(test, cma);
+		KUNIT_EXPECT_PTR_NE(test, prev, cma);
+		prev = cma;
+		if (!cma->count)
+			continue;
+		page = cma_alloc(cma, 1, 0, true);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, page, "area %s", cma->name);
+		if (page)
+			KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 1));
+	}
+	KUNIT_EXPECT_EQ(test, i, cma_area_count);
+	KUNIT_EXPECT_NULL(test, cma_area_at(cma_area_count));
+}
+
+static struct kunit_case cma_alloc_cases[] = {
+	KUNIT_CASE(cma_test_sizes),
+	KUNIT_CASE(cma_test_alignment),
+	KUNIT_CASE(cma_test_counters),
+	KUNIT_CASE(cma_test_exhaustion),
+	KUNIT_CASE(cma_test_foreign_release),
+	KUNIT_CASE(cma_test_pages_valid),
+	KUNIT_CASE(cma_test_folio),
+	KUNIT_CASE(cma_test_busy_skips),
+	KUNIT_CASE(cma_test_two_areas),
+	KUNIT_CASE(cma_test_grown_table),
+	{}
+};
+
+static struct kunit_suite cma_alloc_suite = {
+	.name = "cma_alloc",
+	.init = cma_alloc_test_init,
+	.test_cases = cma_alloc_cases,
+};
+
+kunit_test_suites(&cma_bitmap_suite, &cma_alloc_suite);

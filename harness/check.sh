@@ -34,7 +34,9 @@ for config in $configs; do
 	run=$CACHE/runs/$name
 	t=$(date +%s)
 	status=0
-	TIMEOUT=${CHECK_TIMEOUT:-2400} QUIET=1 KUNIT=1 \
+	# Five CMA areas (cma= and one per node) for the CMA tests.
+	KERNEL_ARGS="numa=fake=4 cma_pernuma=16M ${KERNEL_ARGS:-}" \
+		TIMEOUT=${CHECK_TIMEOUT:-2400} QUIET=1 KUNIT=1 \
 		"$REPO/harness/vm.sh" ours "$config" "" "$name" \
 		harness/guest/run-selftests.sh harness/kselftests.txt || status=$?
 	mkdir -p "$run"

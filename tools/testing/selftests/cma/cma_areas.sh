@@ -3,7 +3,8 @@
 #
 # Every CMA area has its statistics directory in /sys/kernel/mm/cma and its
 # debugfs directory in /sys/kernel/debug/cma, with the files of the 6.12 ABI
-# (Documentation/ABI/testing/sysfs-kernel-mm-cma), and the area that a
+# (Documentation/ABI/testing/sysfs-kernel-mm-cma, with total_pages and
+# available_pages), and the area that a
 # "cma=" boot parameter reserves is among them. Output is KTAP.
 
 . "$(dirname "$0")/../kselftest/ktap_helpers.sh"
@@ -21,9 +22,19 @@ is_counter_file() {
 
 area_has_sysfs_files() {
 	local f
-	for f in alloc_pages_success alloc_pages_fail release_pages_success; do
+	for f in alloc_pages_success alloc_pages_fail release_pages_success \
+		total_pages available_pages; do
 		is_counter_file "$SYSFS/$1/$f" || return 1
 	done
+	# total_pages is the debugfs page count; nothing can be more available.
+	[ "$(cat "$SYSFS/$1/total_pages")" = "$(cat "$DEBUGFS/$1/count")" ] || {
+		ktap_print_msg "$1: total_pages differs from debugfs count"
+		return 1
+	}
+	[ "$(cat "$SYSFS/$1/available_pages")" -le "$(cat "$SYSFS/$1/total_pages")" ] || {
+		ktap_print_msg "$1: more pages available than the area has"
+		return 1
+	}
 }
 
 area_has_debugfs_files() {

@@ -21,12 +21,14 @@
  *   Lock order: cma->alloc_mutex, then cma->lock (never the other way round;
  *   in practice the two are not nested).
  *
- * Retrying a busy window: alloc_contig_range() answers -EBUSY when a page in
- * the window cannot be migrated. The page responsible is almost always the
- * first page of the window that is not free, so the next attempt starts just
- * past that page, not one bitmap bit further. Attempts are bounded, so a
- * request that cannot be met fails after a few tries instead of one
- * alloc_contig_range() per bitmap bit.
+ * Busy windows: alloc_contig_range() answers -EBUSY when a page in the
+ * window cannot be migrated. A window is first scanned for such a page (in
+ * use, not on an LRU list, not movable) and skipped without the cost of an
+ * alloc_contig_range() when it has one; after a real -EBUSY the page to
+ * blame is taken to be the first one of the window that is not free. Either
+ * way the next window starts just past that page, not one bitmap bit
+ * further. Busy windows are bounded, so a request that cannot be met fails
+ * after a few tries instead of one alloc_contig_range() per bitmap bit.
  */
 
 #define pr_fmt(fmt) "cma: " fmt
@@ -569,13 +571,29 @@ report:
 }
 
 /*
- * First page of [@pfn, @end) that is not free in the buddy allocator: after
- * alloc_contig_range() failed with -EBUSY, the page it could not move. Read
- * without the zone lock, so the answer is a hint; a torn buddy order is
- * treated as a used page.
+ * A page in use that migration cannot move: not on an LRU list, not a
+ * movable driver page, not hugetlb. A page with no reference is free (on a
+ * per-CPU list) or on its way there. A page just allocated and not yet on
+ * an LRU list looks stuck too; the caller allows for that.
  */
-static unsigned long cma_first_used_pfn(struct cma *cma, unsigned long pfn,
-					unsigned long end)
+static bool cma_page_cannot_move(struct page *page)
+{
+	struct folio *folio;
+
+	if (!page_count(page))
+		return false;
+	folio = page_folio(page);
+	return !folio_test_lru(folio) && !__folio_test_movable(folio) &&
+	       !folio_test_hugetlb(folio);
+}
+
+/*
+ * First page of [@pfn, @end) that is in use (@stuck_only false) or that
+ * cannot move (@stuck_only true); @end if there is none. Read without the
+ * zone lock, so the answer is a hint; a torn buddy order counts as in use.
+ */
+static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
+				     unsigned long end, bool stuck_only)
 {
 	/* Buddy blocks are naturally aligned and never start before the area. */
 	unsigned long walk = max(ALIGN_DOWN(pfn, MAX_ORDER_NR_PAGES),
@@ -585,27 +603,34 @@ static unsigned long cma_first_used_pfn(struct cma *cma, unsigned long pfn,
 		struct page *page = pfn_to_page(walk);
 		unsigned long order;
 
-		if (!PageBuddy(page))
-			return max(walk, pfn);
-		order = buddy_order_unsafe(page);
-		if (order > MAX_PAGE_ORDER)
-			return max(walk, pfn);
-		walk += 1UL << order;
+		if (PageBuddy(page)) {
+			order = buddy_order_unsafe(page);
+			if (order <= MAX_PAGE_ORDER) {
+				walk += 1UL << order;
+				continue;
+			}
+		}
+		if (walk >= pfn && (!stuck_only || cma_page_cannot_move(page)))
+			return walk;
+		walk++;
 	}
 	return end;
 }
 
-/* Where the search for the next window starts after @bitno was busy. */
-static unsigned long cma_next_start(struct cma *cma, unsigned long bitno,
-				    unsigned long mask, unsigned long count)
+/*
+ * Bitmap index to search from after the window at @bitno was busy because
+ * of the page at @stuck (@end: no page to blame): never closer than the
+ * next aligned window, as 6.12 went, and past the page when it is known.
+ */
+static unsigned long cma_start_past(struct cma *cma, unsigned long bitno,
+				    unsigned long mask, unsigned long stuck,
+				    unsigned long end)
 {
-	unsigned long pfn = cma->base_pfn + (bitno << cma->order_per_bit);
-	unsigned long used = cma_first_used_pfn(cma, pfn, pfn + count);
 	unsigned long next = bitno + mask + 1;
 
-	if (used < pfn + count)
-		next = max(next, ((used - cma->base_pfn) >> cma->order_per_bit) + 1);
-	return next;
+	if (stuck >= end)
+		return next;
+	return max(next, ((stuck - cma->base_pfn) >> cma->order_per_bit) + 1);
 }
 
 static unsigned long cma_busy_attempt_limit(struct cma *cma)
@@ -674,12 +699,21 @@ static int cma_take_range(struct cma *cma, unsigned long pfn,
 	return err;
 }
 
+/*
+ * Windows are tried in address order. Before a window costs an
+ * alloc_contig_range() it is scanned for a page that cannot move; such a
+ * window is skipped as if it had failed. If skipping alone ruled out every
+ * window, the scan may have judged a page on its way to an LRU list: the
+ * search runs once more trying each window for real.
+ */
 static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 				    unsigned int order_align, gfp_t gfp)
 {
 	unsigned long bitno, from = 0, pfn = -1UL, tries = 0, most, k;
-	struct cma_window w;
+	unsigned long end, stuck, skipped = 0;
 	struct page *got = NULL;
+	struct cma_window w;
+	bool look = true;
 	int err = -ENOMEM;
 
 	trace_cma_alloc_start(cma ? cma->name : NULL, nr, order_align);
@@ -693,13 +727,27 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 
 	while (w.bits <= cma_bitmap_maxno(cma)) {
 		bitno = cma_claim_window(cma, from, w.bits, w.mask, w.offset);
-		if (bitno == -1UL)
-			break;
+		if (bitno == -1UL) {
+			if (!look || !skipped)
+				break;
+			look = false;
+			from = 0;
+			continue;
+		}
 		pfn = cma->base_pfn + (bitno << cma->order_per_bit);
-		err = cma_take_range(cma, pfn, nr, gfp);
-		if (!err) {
-			got = pfn_to_page(pfn);
-			break;
+		end = pfn + nr;
+		stuck = look ? cma_scan_window(cma, pfn, end, true) : end;
+		if (stuck < end) {
+			skipped++;
+			err = -EBUSY;
+		} else {
+			err = cma_take_range(cma, pfn, nr, gfp);
+			if (!err) {
+				got = pfn_to_page(pfn);
+				break;
+			}
+			if (err == -EBUSY)
+				stuck = cma_scan_window(cma, pfn, end, false);
 		}
 		cma_mark_free(cma, bitno, w.bits);
 		if (err != -EBUSY || ++tries > most)
@@ -707,7 +755,7 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 		atomic_long_inc(&cma->busy_retries);
 		trace_cma_alloc_busy_retry(cma->name, pfn, pfn_to_page(pfn), nr,
 					   order_align);
-		from = cma_next_start(cma, bitno, w.mask, nr);
+		from = cma_start_past(cma, bitno, w.mask, stuck, end);
 	}
 
 	if (!got && !(gfp & __GFP_NOWARN))
@@ -812,6 +860,46 @@ bool cma_pages_valid(struct cma *cma, const struct page *pages, unsigned long co
 			  cma->name, count, first);
 }
 
+/* Drop the tail pages' references of a block; all or none. */
+static bool cma_freeze_tails(struct page *head, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 1; i < nr; i++) {
+		if (!page_ref_freeze(nth_page(head, i), 1))
+			break;
+	}
+	if (i == nr)
+		return true;
+	while (--i >= 1)
+		page_ref_unfreeze(nth_page(head, i), 1);
+	return false;
+}
+
+/*
+ * Give released pages back to the buddy allocator in the largest naturally
+ * aligned blocks. Page by page (free_contig_range()) they would pile up on
+ * the per-CPU lists and come back to the buddy one by one, and the next
+ * alloc_contig_range() would first have to drain them. A block whose pages
+ * someone else still holds a reference to goes page by page, as before.
+ */
+static void cma_free_range(unsigned long pfn, unsigned long nr)
+{
+	unsigned int order;
+
+	while (nr) {
+		order = min_t(unsigned int, ilog2(nr), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		if (order && cma_freeze_tails(pfn_to_page(pfn), order))
+			__free_pages(pfn_to_page(pfn), order);
+		else
+			free_contig_range(pfn, 1UL << order);
+		pfn += 1UL << order;
+		nr -= 1UL << order;
+	}
+}
+
 /**
  * cma_release() - give back pages from cma_alloc()
  * @cma: the area.
@@ -829,7 +917,10 @@ bool cma_release(struct cma *cma, const struct page *pages, unsigned long count)
 	if (!cma_pages_valid(cma, pages, count))
 		return false;
 	/* Pages first: the bitmap must not offer them while still in use. */
-	free_contig_range(first, count);
+	if (folio_test_large(page_folio(pages)))
+		free_contig_range(first, count);
+	else
+		cma_free_range(first, count);
 	cma_mark_free(cma, (first - cma->base_pfn) >> cma->order_per_bit,
 		      cma_bitmap_pages_to_bits(cma, count));
 	trace_cma_release(cma->name, first, pages, count);

@@ -571,26 +571,36 @@ report:
 }
 
 /*
- * A page in use that migration cannot move: not on an LRU list, not a
+ * A folio in use that migration cannot move: not on an LRU list, not a
  * movable driver page, not hugetlb. A page with no reference is free (on a
  * per-CPU list) or on its way there. A page just allocated and not yet on
  * an LRU list looks stuck too; the caller allows for that.
  */
-static bool cma_page_cannot_move(struct page *page)
+static bool cma_folio_cannot_move(struct folio *folio)
 {
-	struct folio *folio;
-
-	if (!page_count(page))
+	if (!folio_ref_count(folio))
 		return false;
-	folio = page_folio(page);
 	return !folio_test_lru(folio) && !__folio_test_movable(folio) &&
 	       !folio_test_hugetlb(folio);
+}
+
+/* Pages from @page to the end of its folio, at least 1; racy, a hint. */
+static unsigned long cma_folio_rest(struct folio *folio, struct page *page)
+{
+	unsigned long nr, idx;
+
+	if (!folio_test_large(folio))
+		return 1;
+	nr = folio_nr_pages(folio);
+	idx = page_to_pfn(page) - folio_pfn(folio);
+	return idx < nr ? nr - idx : 1;
 }
 
 /*
  * First page of [@pfn, @end) that is in use (@stuck_only false) or that
  * cannot move (@stuck_only true); @end if there is none. Read without the
- * zone lock, so the answer is a hint; a torn buddy order counts as in use.
+ * zone lock, so the answer is a hint: a torn buddy order counts as in use,
+ * and all pages of a large folio are judged by its head.
  */
 static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 				     unsigned long end, bool stuck_only)
@@ -601,6 +611,7 @@ static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 
 	while (walk < end) {
 		struct page *page = pfn_to_page(walk);
+		struct folio *folio;
 		unsigned long order;
 
 		if (PageBuddy(page)) {
@@ -610,9 +621,11 @@ static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 				continue;
 			}
 		}
-		if (walk >= pfn && (!stuck_only || cma_page_cannot_move(page)))
+		folio = page_folio(page);
+		if (walk >= pfn &&
+		    (!stuck_only || cma_folio_cannot_move(folio)))
 			return walk;
-		walk++;
+		walk += cma_folio_rest(folio, page);
 	}
 	return end;
 }
@@ -699,6 +712,137 @@ static int cma_take_range(struct cma *cma, unsigned long pfn,
 	return err;
 }
 
+/* Drop the tail pages' references of a block; all or none. */
+static bool cma_freeze_tails(struct page *head, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 1; i < nr; i++) {
+		if (!page_ref_freeze(nth_page(head, i), 1))
+			break;
+	}
+	if (i == nr)
+		return true;
+	while (--i >= 1)
+		page_ref_unfreeze(nth_page(head, i), 1);
+	return false;
+}
+
+/*
+ * Give released pages back to the buddy allocator in the largest naturally
+ * aligned blocks. Page by page (free_contig_range()) they would pile up on
+ * the per-CPU lists and come back to the buddy one by one, and the next
+ * alloc_contig_range() would first have to drain them. A block whose pages
+ * someone else still holds a reference to goes page by page, as before.
+ */
+static void cma_free_range(unsigned long pfn, unsigned long nr)
+{
+	unsigned int order;
+
+	while (nr) {
+		order = min_t(unsigned int, ilog2(nr), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		if (order && cma_freeze_tails(pfn_to_page(pfn), order))
+			__free_pages(pfn_to_page(pfn), order);
+		else
+			free_contig_range(pfn, 1UL << order);
+		pfn += 1UL << order;
+		nr -= 1UL << order;
+	}
+}
+
+/* No page of [@pfn, @end) is in use: all free in the buddy or per-CPU. */
+static bool cma_range_is_free(unsigned long pfn, unsigned long end)
+{
+	while (pfn < end) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned long order;
+
+		if (PageBuddy(page)) {
+			order = buddy_order_unsafe(page);
+			if (order <= MAX_PAGE_ORDER) {
+				pfn += 1UL << order;
+				continue;
+			}
+		}
+		if (page_count(page))
+			return false;
+		pfn++;
+	}
+	return true;
+}
+
+/*
+ * Claim (@set) or give back the bits of the pageblock at bit @blk around
+ * the window [@bitno, @bitno + @bits). Claiming fails if one is taken.
+ */
+static bool cma_block_rest(struct cma *cma, unsigned long blk,
+			   unsigned long bitno, unsigned long bits, bool set)
+{
+	unsigned long nbits = pageblock_nr_pages >> cma->order_per_bit;
+	unsigned long head = bitno - blk, tail = blk + nbits - bitno - bits;
+	unsigned long flags;
+	bool ok = true;
+
+	spin_lock_irqsave(&cma->lock, flags);
+	if (set) {
+		ok = find_next_bit(cma->bitmap, bitno, blk) >= bitno &&
+		     find_next_bit(cma->bitmap, blk + nbits, bitno + bits) >=
+		     blk + nbits;
+		if (ok) {
+			bitmap_set(cma->bitmap, blk, head);
+			bitmap_set(cma->bitmap, bitno + bits, tail);
+			cma->free_bits -= head + tail;
+		}
+	} else {
+		bitmap_clear(cma->bitmap, blk, head);
+		bitmap_clear(cma->bitmap, bitno + bits, tail);
+		cma->free_bits += head + tail;
+	}
+	spin_unlock_irqrestore(&cma->lock, flags);
+	return ok;
+}
+
+/*
+ * A request smaller than a pageblock, in a pageblock nothing else uses.
+ * alloc_contig_range() would take the whole free buddy block around the
+ * request anyway and give the surplus back page by page, which costs more
+ * than the request itself; take the pageblock and give the surplus back in
+ * blocks. Returns -EAGAIN, having changed nothing, when the pageblock does
+ * not qualify; otherwise alloc_contig_range()'s answer, with only the
+ * window's bits still claimed on failure.
+ */
+static int cma_take_in_block(struct cma *cma, unsigned long bitno,
+			     unsigned long bits, unsigned long nr, gfp_t gfp)
+{
+	unsigned long pfn = cma->base_pfn + (bitno << cma->order_per_bit);
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+	unsigned long blk;
+	int err;
+
+	/* Zeroing the whole pageblock on allocation would cost more. */
+	if (want_init_on_alloc(gfp) || cma->order_per_bit > pageblock_order)
+		return -EAGAIN;
+	if (pfn + nr > end || start < cma->base_pfn ||
+	    end > cma->base_pfn + cma->count)
+		return -EAGAIN;
+	if (!cma_range_is_free(start, end))
+		return -EAGAIN;
+	blk = (start - cma->base_pfn) >> cma->order_per_bit;
+	if (!cma_block_rest(cma, blk, bitno, bits, true))
+		return -EAGAIN;
+
+	err = cma_take_range(cma, start, pageblock_nr_pages, gfp);
+	if (!err) {
+		cma_free_range(start, pfn - start);
+		cma_free_range(pfn + nr, end - pfn - nr);
+	}
+	cma_block_rest(cma, blk, bitno, bits, false);
+	return err;
+}
+
 /*
  * Windows are tried in address order. Before a window costs an
  * alloc_contig_range() it is scanned for a page that cannot move; such a
@@ -741,7 +885,12 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 			skipped++;
 			err = -EBUSY;
 		} else {
-			err = cma_take_range(cma, pfn, nr, gfp);
+			err = -EAGAIN;
+			if (nr < pageblock_nr_pages)
+				err = cma_take_in_block(cma, bitno, w.bits, nr,
+							gfp);
+			if (err == -EAGAIN)
+				err = cma_take_range(cma, pfn, nr, gfp);
 			if (!err) {
 				got = pfn_to_page(pfn);
 				break;
@@ -858,46 +1007,6 @@ bool cma_pages_valid(struct cma *cma, const struct page *pages, unsigned long co
 	return !WARN_ONCE(count > room,
 			  "cma: %s: %lu pages at pfn %#lx run past the area\n",
 			  cma->name, count, first);
-}
-
-/* Drop the tail pages' references of a block; all or none. */
-static bool cma_freeze_tails(struct page *head, unsigned int order)
-{
-	unsigned long i, nr = 1UL << order;
-
-	for (i = 1; i < nr; i++) {
-		if (!page_ref_freeze(nth_page(head, i), 1))
-			break;
-	}
-	if (i == nr)
-		return true;
-	while (--i >= 1)
-		page_ref_unfreeze(nth_page(head, i), 1);
-	return false;
-}
-
-/*
- * Give released pages back to the buddy allocator in the largest naturally
- * aligned blocks. Page by page (free_contig_range()) they would pile up on
- * the per-CPU lists and come back to the buddy one by one, and the next
- * alloc_contig_range() would first have to drain them. A block whose pages
- * someone else still holds a reference to goes page by page, as before.
- */
-static void cma_free_range(unsigned long pfn, unsigned long nr)
-{
-	unsigned int order;
-
-	while (nr) {
-		order = min_t(unsigned int, ilog2(nr), MAX_PAGE_ORDER);
-		if (pfn)
-			order = min_t(unsigned int, order, __ffs(pfn));
-		if (order && cma_freeze_tails(pfn_to_page(pfn), order))
-			__free_pages(pfn_to_page(pfn), order);
-		else
-			free_contig_range(pfn, 1UL << order);
-		pfn += 1UL << order;
-		nr -= 1UL << order;
-	}
 }
 
 /**

@@ -192,6 +192,32 @@ static void cma_test_sizes(struct kunit *test)
 	cma_test_consistent(test, cma);
 }
 
+/*
+ * A small request alone in a free pageblock takes the whole pageblock and
+ * gives the rest back: the rest must be free again, right away.
+ */
+static void cma_test_small_gives_back(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long rest = pageblock_nr_pages - 1;
+	struct page *one, *others;
+
+	if (cma_available_pages(cma) != cma->count)
+		kunit_skip(test, "area %s is in use", cma->name);
+	one = cma_alloc(cma, 1, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, one);
+	KUNIT_EXPECT_EQ(test, 1UL, cma_used_pages(cma));
+	others = cma_alloc(cma, rest, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, others);
+	KUNIT_EXPECT_EQ(test, page_to_pfn(one) + 1, page_to_pfn(others));
+	KUNIT_EXPECT_EQ(test, 1, page_count(others));
+	KUNIT_EXPECT_EQ(test, 1, page_count(nth_page(others, rest - 1)));
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, others, rest));
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, one, 1));
+	KUNIT_EXPECT_EQ(test, 0UL, cma_used_pages(cma));
+	cma_test_consistent(test, cma);
+}
+
 static void cma_test_alignment(struct kunit *test)
 {
 	struct cma *cma = test->priv;
@@ -470,6 +496,7 @@ static void cma_test_grown_table(struct kunit *test)
 
 static struct kunit_case cma_alloc_cases[] = {
 	KUNIT_CASE(cma_test_sizes),
+	KUNIT_CASE(cma_test_small_gives_back),
 	KUNIT_CASE(cma_test_alignment),
 	KUNIT_CASE(cma_test_counters),
 	KUNIT_CASE(cma_test_exhaustion),

@@ -7,10 +7,7 @@
 # available_pages), and the area that a
 # "cma=" boot parameter reserves is among them. Output is KTAP.
 
-. "$(dirname "$0")/../kselftest/ktap_helpers.sh"
-
-SYSFS=/sys/kernel/mm/cma
-DEBUGFS=/sys/kernel/debug/cma
+. "$(dirname "$0")/cma_lib.sh"
 
 is_counter_file() {
 	local f=$1 mode val
@@ -54,15 +51,7 @@ same_area_lists() {
 	[ "$(ls "$SYSFS")" = "$(ls "$DEBUGFS")" ]
 }
 
-ktap_print_header
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must run as root"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -d "$SYSFS" ] || [ ! -d "$DEBUGFS" ]; then
-	ktap_skip_all "needs CONFIG_CMA_SYSFS and CONFIG_CMA_DEBUGFS"
-	exit "$KSFT_SKIP"
-fi
+cma_start
 
 mapfile -t areas < <(ls "$DEBUGFS")
 mapfile -t want_areas < <(cmdline_areas)

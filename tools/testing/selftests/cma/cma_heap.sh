@@ -7,9 +7,8 @@
 # pages), can be mapped, written and read back, and goes back to the area
 # when its last file descriptor is closed. Output is KTAP.
 
-. "$(dirname "$0")/../kselftest/ktap_helpers.sh"
+. "$(dirname "$0")/cma_lib.sh"
 
-DEBUGFS=/sys/kernel/debug/cma
 HEAPS=/dev/dma_heap
 
 # heap_roundtrip AREA: prints "used_before used_held used_after" or fails.
@@ -48,19 +47,13 @@ check_roundtrip() {
 		[ "$after" = "$before" ]
 }
 
-ktap_print_header
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must run as root"
-	exit "$KSFT_SKIP"
-fi
+cma_start
 area=
 for a in $(ls "$HEAPS" 2>/dev/null); do
 	[ -d "$DEBUGFS/$a" ] && area=$a && break
 done
-if [ -z "$area" ]; then
-	ktap_skip_all "no CMA heap in $HEAPS (needs CONFIG_DMABUF_HEAPS_CMA and cma=)"
-	exit "$KSFT_SKIP"
-fi
+cma_skip_unless "no CMA heap in $HEAPS (needs CONFIG_DMABUF_HEAPS_CMA and cma=)" \
+	test -n "$area"
 ktap_set_plan 1
 ktap_test_result "heap $area: 1 MiB taken from the area, mapped, given back" \
 	check_roundtrip "$area"

@@ -8,10 +8,7 @@
 # back where it started: used 0, as many pages released as allocated. The
 # harness fails the run on any kernel splat. Output is KTAP.
 
-. "$(dirname "$0")/../kselftest/ktap_helpers.sh"
-
-SYSFS=/sys/kernel/mm/cma
-DEBUGFS=/sys/kernel/debug/cma
+. "$(dirname "$0")/cma_lib.sh"
 SECONDS_TO_RUN=${CMA_RACE_SECONDS:-10}
 
 held() {
@@ -66,21 +63,9 @@ result_ok() {
 	ktap_print_msg "$what: $n rounds"
 }
 
-ktap_print_header
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must run as root"
-	exit "$KSFT_SKIP"
-fi
-area=
-for a in $(ls "$DEBUGFS" 2>/dev/null); do
-	[ "$(cat "$DEBUGFS/$a/used")" = 0 ] &&
-		[ "$(cat "$DEBUGFS/$a/order_per_bit")" = 0 ] &&
-		[ -e "$SYSFS/$a/available_pages" ] && area=$a
-done
-if [ -z "$area" ]; then
-	ktap_skip_all "no idle CMA area with order_per_bit 0 and available_pages"
-	exit "$KSFT_SKIP"
-fi
+cma_start
+area=$(cma_idle_area)
+cma_skip_unless "no idle CMA area with available_pages" test -n "$area"
 count=$(cat "$DEBUGFS/$area/count")
 nwords=$(((count + 31) / 32))
 before=$(held)

@@ -327,6 +327,8 @@ int __init cma_alloc_areas(unsigned int max_cma_size)
 				       SMP_CACHE_BYTES);
 		if (!slots)
 			return -ENOMEM;
+		if (cma_areas != cma_areas_data)
+			memblock_free(cma_areas, sizeof(*slots) * cma_capacity);
 		cma_areas = slots;
 		cma_chunks[0].slots = slots;
 		cma_chunks[0].nr = max_cma_size;

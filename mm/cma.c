@@ -648,6 +648,22 @@ static unsigned long cma_start_past(struct cma *cma, unsigned long bitno,
 	return max(next, ((stuck - cma->base_pfn) >> cma->order_per_bit) + 1);
 }
 
+/*
+ * A window of at least a pageblock that starts on a pageblock boundary
+ * costs alloc_contig_range() the least: no free block straddles its ends,
+ * so nothing comes back page by page. Skipped windows move on to the next
+ * boundary; the second, unscanned pass steps without it, so a window that
+ * only fits off a boundary is still found.
+ */
+static unsigned long cma_round_to_block(struct cma *cma, unsigned long bitno)
+{
+	unsigned long per_block = pageblock_nr_pages >> cma->order_per_bit;
+
+	if (cma->order_per_bit > pageblock_order)
+		return bitno;
+	return ALIGN(bitno, per_block);
+}
+
 static unsigned long cma_busy_attempt_limit(struct cma *cma)
 {
 	unsigned long blocks = DIV_ROUND_UP(cma->count, pageblock_nr_pages);
@@ -907,6 +923,8 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 		trace_cma_alloc_busy_retry(cma->name, pfn, pfn_to_page(pfn), nr,
 					   order_align);
 		from = cma_start_past(cma, bitno, w.mask, stuck, end);
+		if (look && nr >= pageblock_nr_pages)
+			from = cma_round_to_block(cma, from);
 	}
 
 	if (!got && !(gfp & __GFP_NOWARN))

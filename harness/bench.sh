@@ -23,9 +23,15 @@ export KERNEL_ARGS="numa=fake=2 cma_pernuma=32M ${KERNEL_ARGS:-}"
 
 # bench_run LABEL VARIANT MODE: boot, run the guest script, keep its lines.
 bench_run() {
-	local label=$1 v=$2 mode=$3 status=0 smp=2 icount=0
-	[ "$mode" = icount ] && smp=1 icount=1
-	SMP=$smp ICOUNT=$icount QUIET=1 TIMEOUT=1200 \
+	local label=$1 v=$2 mode=$3 status=0 smp=2 icount=0 initramfs=0 args
+	local mods
+	mods="$(build_dir "$v" bench "")/mm/dmapool_test.ko $(build_dir "$v" bench "")/mm/bench/dmapool_bench.ko"
+	args=$KERNEL_ARGS
+	# Instruction mode: one vCPU, and no 9p (the host answers it when it
+	# gets to it): the guest runs from an initramfs, unpacked in line.
+	[ "$mode" = icount ] && smp=1 icount=1 initramfs=1 args="$args initramfs_async=0"
+	SMP=$smp ICOUNT=$icount INITRAMFS=$initramfs INITRAMFS_FILES=$mods \
+		KERNEL_ARGS=$args QUIET=1 TIMEOUT=1200 \
 		"$REPO/harness/vm.sh" "$v" bench "" "bench-$label" \
 		harness/guest/bench.sh "$mode" >/dev/null || status=$?
 	[ "$status" = 0 ] || die "benchmark boot $label failed ($status): $CACHE/runs/bench-$label"

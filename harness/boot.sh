@@ -20,7 +20,11 @@ smp=${SMP:-2} mem=${MEM:-2G} timeout=${TIMEOUT:-900}
 accel=tcg,thread=multi
 if [ "${ICOUNT:-0}" = 1 ]; then
 	accel=tcg,thread=single
-	QEMU_ARGS="-icount shift=0,align=off,sleep=off ${QEMU_ARGS:-}"
+	# Same instructions on every boot: the RTC follows the host clock unless
+	# told otherwise (its interrupts and the date made boots differ before
+	# userspace), and so does the random number generator behind RDRAND.
+	# RDRAND too (-seed).
+	QEMU_ARGS="-icount shift=0,align=off,sleep=off -rtc base=2026-01-01T00:00:00,clock=vm -seed 1 ${QEMU_ARGS:-}"
 fi
 
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
@@ -28,6 +32,12 @@ append="console=ttyS0 root=hostroot rootfstype=9p rootflags=$rootflags ro"
 append="$append init=$REPO/harness/guest/init panic=-1 cma=64M kunit.enable=${KUNIT:-0}"
 append="$append HARNESS_REPO=$REPO HARNESS_MODE=$mode"
 append="$append HARNESS_CMD=${run#"$REPO"/}/cmd.sh ${KERNEL_ARGS:-}"
+initrd=()
+if [ -n "${INITRD:-}" ]; then
+	# The same init, from the initramfs; the 9p root is then not mounted.
+	initrd=(-initrd "$INITRD")
+	append="$append rdinit=$REPO/harness/guest/init"
+fi
 
 : >"$run/console.log"
 : >"$run/output.log"
@@ -40,7 +50,7 @@ fi
 # shellcheck disable=SC2086
 qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -smp "$smp" -m "$mem"
 	-display none -no-reboot -nodefaults -monitor none
-	-kernel "$image" -append "$append"
+	-kernel "$image" "${initrd[@]}" -append "$append"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot -device qemu-xhci
 	-serial "file:$run/console.log" "${out_dev[@]}" ${QEMU_ARGS:-})

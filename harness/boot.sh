@@ -32,6 +32,9 @@ append="console=ttyS0 root=hostroot rootfstype=9p rootflags=$rootflags ro"
 append="$append init=$REPO/harness/guest/init panic=-1 cma=64M kunit.enable=${KUNIT:-0}"
 append="$append HARNESS_REPO=$REPO HARNESS_MODE=$mode"
 append="$append HARNESS_CMD=${run#"$REPO"/}/cmd.sh ${KERNEL_ARGS:-}"
+# An xHCI controller gives the dmapool tests a driver with pools.
+xhci=(-device qemu-xhci)
+[ "${XHCI:-1}" = 1 ] || xhci=()
 initrd=()
 if [ -n "${INITRD:-}" ]; then
 	# The same init, from the initramfs; the 9p root is then not mounted.
@@ -52,7 +55,7 @@ qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -smp "$smp" -m "$m
 	-display none -no-reboot -nodefaults -monitor none
 	-kernel "$image" "${initrd[@]}" -append "$append"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
-	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot -device qemu-xhci
+	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot ${xhci[@]}
 	-serial "file:$run/console.log" "${out_dev[@]}" ${QEMU_ARGS:-})
 echo "${qemu[*]}" >"$run/qemu.cmd"
 

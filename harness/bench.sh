@@ -29,7 +29,11 @@ bench_run() {
 	args=$KERNEL_ARGS
 	# Instruction mode: one vCPU, and no 9p (the host answers it when it
 	# gets to it): the guest runs from an initramfs, unpacked in line.
-	[ "$mode" = icount ] && smp=1 icount=1 initramfs=1 args="$args initramfs_async=0"
+	# The kernel's random numbers still differ between boots: no address
+	# space randomisation, and a fixed hash seed for python (the kernel
+	# hands unknown name=value parameters to init's environment).
+	[ "$mode" = icount ] && smp=1 icount=1 initramfs=1 \
+		args="$args initramfs_async=0 norandmaps PYTHONHASHSEED=0"
 	# No xHCI controller: the benchmarks bring their own devices, and its
 	# probing made two boots differ.
 	XHCI=0 SMP=$smp ICOUNT=$icount INITRAMFS=$initramfs INITRAMFS_FILES=$mods \

@@ -81,6 +81,17 @@ too_large_counts_fail() {
 		echo 1 >"$DEBUGFS/$area/free" && views_agree 0
 }
 
+# debugfs allocates without no_warn: the failure above says why, naming the
+# area, the request and the largest free run (one page short of the area).
+failure_is_explained() {
+	local want="cma: $area: no $count pages .* largest free run $((count - 1))"
+
+	dmesg | grep -q -- "$want" || {
+		ktap_print_msg "no kernel message matching '$want'"
+		return 1
+	}
+}
+
 free_more_than_held() {
 	echo 3 >"$DEBUGFS/$area/alloc" || return 1
 	write_fails free 4 || return 1
@@ -125,11 +136,12 @@ order=$(cat "$DEBUGFS/$area/order_per_bit")
 base_held=$(($(cat "$SYSFS/$area/alloc_pages_success") -
 	$(cat "$SYSFS/$area/release_pages_success")))
 
-ktap_set_plan 7
+ktap_set_plan 8
 ktap_test_result "idle area: views agree" views_agree 0
 ktap_test_result "alloc 10 moves used, bitmap, maxchunk and sysfs" alloc_moves_views
 ktap_test_result "free 4 then 6 splits the block and returns all" partial_free
 ktap_test_result "an alloc that cannot fit moves alloc_pages_fail" too_large_counts_fail
+ktap_test_result "the failure is explained in the kernel log" failure_is_explained
 ktap_test_result "freeing more than debugfs holds fails" free_more_than_held
 ktap_test_result "bad inputs fail and change nothing" bad_inputs_rejected
 ktap_test_result "an unprivileged user writes nothing" unprivileged_cannot_write

@@ -598,14 +598,33 @@ static unsigned long cma_folio_rest(struct folio *folio, struct page *page)
 	return idx < nr ? nr - idx : 1;
 }
 
+/* What cma_scan_window() looks for, besides pages free in the buddy. */
+enum cma_scan {
+	CMA_SCAN_ANY,		/* any other page: taken or on a per-CPU list */
+	CMA_SCAN_HELD,		/* a page somebody holds a reference to */
+	CMA_SCAN_STUCK,		/* a held page that migration cannot move */
+};
+
+static bool cma_scan_match(struct folio *folio, enum cma_scan what)
+{
+	switch (what) {
+	case CMA_SCAN_HELD:
+		return folio_ref_count(folio);
+	case CMA_SCAN_STUCK:
+		return cma_folio_cannot_move(folio);
+	default:
+		return true;
+	}
+}
+
 /*
- * First page of [@pfn, @end) that is in use (@stuck_only false) or that
- * cannot move (@stuck_only true); @end if there is none. Read without the
- * zone lock, so the answer is a hint: a torn buddy order counts as in use,
- * and all pages of a large folio are judged by its head.
+ * First page of [@pfn, @end) that is not free in the buddy and matches
+ * @what; @end if there is none. Read without the zone lock, so the answer
+ * is a hint: a torn buddy order counts as not free, and all pages of a
+ * large folio are judged by its head.
  */
 static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
-				     unsigned long end, bool stuck_only)
+				     unsigned long end, enum cma_scan what)
 {
 	/* Buddy blocks are naturally aligned and never start before the area. */
 	unsigned long walk = max(ALIGN_DOWN(pfn, MAX_ORDER_NR_PAGES),
@@ -624,8 +643,7 @@ static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 			}
 		}
 		folio = page_folio(page);
-		if (walk >= pfn &&
-		    (!stuck_only || cma_folio_cannot_move(folio)))
+		if (walk >= pfn && cma_scan_match(folio, what))
 			return walk;
 		walk += cma_folio_rest(folio, page);
 	}
@@ -770,27 +788,6 @@ static void cma_free_range(unsigned long pfn, unsigned long nr)
 	}
 }
 
-/* No page of [@pfn, @end) is in use: all free in the buddy or per-CPU. */
-static bool cma_range_is_free(unsigned long pfn, unsigned long end)
-{
-	while (pfn < end) {
-		struct page *page = pfn_to_page(pfn);
-		unsigned long order;
-
-		if (PageBuddy(page)) {
-			order = buddy_order_unsafe(page);
-			if (order <= MAX_PAGE_ORDER) {
-				pfn += 1UL << order;
-				continue;
-			}
-		}
-		if (page_count(page))
-			return false;
-		pfn++;
-	}
-	return true;
-}
-
 /*
  * Claim (@set) or give back the bits of the pageblock at bit @blk around
  * the window [@bitno, @bitno + @bits). Claiming fails if one is taken.
@@ -846,7 +843,8 @@ static int cma_take_in_block(struct cma *cma, unsigned long bitno,
 	if (pfn + nr > end || start < cma->base_pfn ||
 	    end > cma->base_pfn + cma->count)
 		return -EAGAIN;
-	if (!cma_range_is_free(start, end))
+	/* Nobody holds a page of it: all free in the buddy or per-CPU. */
+	if (cma_scan_window(cma, start, end, CMA_SCAN_HELD) < end)
 		return -EAGAIN;
 	blk = (start - cma->base_pfn) >> cma->order_per_bit;
 	if (!cma_block_rest(cma, blk, bitno, bits, true))
@@ -898,7 +896,9 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 		}
 		pfn = cma->base_pfn + (bitno << cma->order_per_bit);
 		end = pfn + nr;
-		stuck = look ? cma_scan_window(cma, pfn, end, true) : end;
+		stuck = end;
+		if (look)
+			stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
 		if (stuck < end) {
 			skipped++;
 			err = -EBUSY;
@@ -914,7 +914,7 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 				break;
 			}
 			if (err == -EBUSY)
-				stuck = cma_scan_window(cma, pfn, end, false);
+				stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
 		}
 		cma_mark_free(cma, bitno, w.bits);
 		if (err != -EBUSY || ++tries > most)

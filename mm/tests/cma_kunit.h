@@ -391,6 +391,9 @@ static void cma_test_busy_skips(struct kunit *test)
 			atomic_long_read(&cma->busy_retries));
 	if (page) {
 		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
+		/* A skipped window sends a pageblock request to a boundary. */
+		KUNIT_EXPECT_EQ(test, 0UL,
+				page_to_pfn(page) & (pageblock_nr_pages - 1));
 		cma_release(cma, page, pageblock_nr_pages);
 	}
 	free_contig_range(busy, 1);

@@ -1,0 +1,1386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DAMON user interface under /sys/kernel/mm/damon/admin.
+ *
+ * The tree mirrors what a DAMON user configures: kdamonds hold contexts,
+ * a context holds its operations set, monitoring attributes, targets (each
+ * with its initial regions) and schemes (sysfs-schemes.c).  Four levels of
+ * it are numbered directories behind an nr_* file; they share one
+ * implementation, struct damon_sysfs_dirs, which grows by adding children
+ * at the end and shrinks by removing them from the end, so a failed resize
+ * leaves the children that were there untouched.
+ *
+ * Turning a kdamond on turns the tree into a fresh damon_ctx, checking every
+ * value on the way; nothing of the tree is used by the kdamond afterwards
+ * except while a state command is handled.
+ *
+ * State commands that need the running context (all but on and off) are
+ * posted to the kdamond and handled from its callbacks at the first point
+ * where their result is right: after the next sampling for the ones that
+ * read or set schemes data, at an aggregation boundary for commit, after a
+ * whole round of scheme application for the tried-regions updates.  The
+ * writer sleeps on a completion and gets the command's own error code.
+ *
+ * Locking:
+ *
+ * damon_sysfs_lock (sysfs-common.c) guards the shape of the tree (every
+ * nr_* array, here and in sysfs-schemes.c) and each kdamond's damon_ctx
+ * pointer.  File handlers only ever try-lock it and return -EBUSY, because
+ * removing a directory waits for the handlers running on its files.  A state
+ * command keeps it from its start until the kdamond has answered, so the
+ * tree cannot change under the kdamond while it works on the writer's
+ * behalf; the kdamond itself never takes it.
+ *
+ * damon_sysfs_kdamond->ctx_lock guards the damon_ctx pointer for the state
+ * and pid readers, which therefore never wait for a command to finish.
+ *
+ * damon_sysfs_kdamond->cmd_lock (a spinlock) guards the command slot shared
+ * by the writer and the kdamond thread.
+ *
+ * Lock order: damon_sysfs_lock, then ctx_lock, then the core's
+ * damon_ctx->kdamond_lock.  cmd_lock is innermost and never held across a
+ * call into DAMON.
+ *
+ * Values (pid_target, start, end, intervals) are plain words: they are read
+ * only while a context is being built, under damon_sysfs_lock.
+ */
+
+#include <linux/completion.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "sysfs-common.h"
+
+/* Upper bounds of the nr_* files: past them a write is -EINVAL. */
+#define DAMON_SYSFS_MAX_KDAMONDS	1024
+#define DAMON_SYSFS_MAX_CONTEXTS	1
+#define DAMON_SYSFS_MAX_TARGETS		65536
+#define DAMON_SYSFS_MAX_REGIONS		65536
+
+/*
+ * Numbered children directories
+ */
+
+struct damon_sysfs_dirs;
+
+/**
+ * struct damon_sysfs_dirs_ops - What a numbered directory holds.
+ * @limit:	Largest accepted count.
+ * @add:	Create child @idx under @parent, complete with its own
+ *		subdirectories; returns its kobject or an ERR_PTR().
+ * @remove:	Remove a child made by @add and drop its reference.
+ * @busy:	Optional: true while the count must not change.
+ */
+struct damon_sysfs_dirs_ops {
+	int limit;
+	struct kobject *(*add)(struct kobject *parent, int idx);
+	void (*remove)(struct kobject *kid);
+	bool (*busy)(struct damon_sysfs_dirs *dirs);
+};
+
+/**
+ * struct damon_sysfs_dirs - A directory of numbered children.
+ * @kobj:	The directory, holding the nr_* file.
+ * @kids:	The children, @nr of them, named after their index.
+ * @nr:		Number of children.
+ * @ops:	How children are made and removed.
+ */
+struct damon_sysfs_dirs {
+	struct kobject kobj;
+	struct kobject **kids;
+	int nr;
+	const struct damon_sysfs_dirs_ops *ops;
+};
+
+static struct damon_sysfs_dirs *to_dirs(struct kobject *kobj)
+{
+	return container_of(kobj, struct damon_sysfs_dirs, kobj);
+}
+
+static void damon_sysfs_dirs_trim(struct damon_sysfs_dirs *dirs, int nr)
+{
+	while (dirs->nr > nr)
+		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	if (!dirs->nr) {
+		kfree(dirs->kids);
+		dirs->kids = NULL;
+	}
+}
+
+/* Called with damon_sysfs_lock held. */
+static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
+{
+	struct kobject **kids, *kid;
+	int old_nr = dirs->nr;
+
+	if (nr <= old_nr) {
+		damon_sysfs_dirs_trim(dirs, nr);
+		return 0;
+	}
+	kids = krealloc_array(dirs->kids, nr, sizeof(*kids),
+			      GFP_KERNEL | __GFP_NOWARN);
+	if (!kids)
+		return -ENOMEM;
+	dirs->kids = kids;
+	while (dirs->nr < nr) {
+		kid = dirs->ops->add(&dirs->kobj, dirs->nr);
+		if (IS_ERR(kid)) {
+			damon_sysfs_dirs_trim(dirs, old_nr);
+			return PTR_ERR(kid);
+		}
+		dirs->kids[dirs->nr++] = kid;
+	}
+	return 0;
+}
+
+static ssize_t damon_sysfs_dirs_nr_show(struct kobject *kobj, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_dirs(kobj)->nr);
+}
+
+static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
+					 const char *buf, size_t count)
+{
+	struct damon_sysfs_dirs *dirs = to_dirs(kobj);
+	int nr, err;
+
+	err = kstrtoint(buf, 0, &nr);
+	if (err)
+		return err;
+	if (nr < 0 || nr > dirs->ops->limit)
+		return -EINVAL;
+	if (!mutex_trylock(&damon_sysfs_lock))
+		return -EBUSY;
+	if (dirs->ops->busy && dirs->ops->busy(dirs))
+		err = -EBUSY;
+	else
+		err = damon_sysfs_dirs_resize(dirs, nr);
+	mutex_unlock(&damon_sysfs_lock);
+	return err ? err : count;
+}
+
+static void damon_sysfs_dirs_release(struct kobject *kobj)
+{
+	kfree(to_dirs(kobj));
+}
+
+/*
+ * Initialise and add @kobj as @name under @parent.  On failure the reference
+ * is dropped, which frees the object through its release function.
+ */
+static int damon_sysfs_add_named(struct kobject *kobj,
+				 const struct kobj_type *ktype,
+				 struct kobject *parent, const char *name)
+{
+	int err = kobject_init_and_add(kobj, ktype, parent, "%s", name);
+
+	if (err)
+		kobject_put(kobj);
+	return err;
+}
+
+/* Numbered children are named after their index. */
+static int damon_sysfs_add_numbered(struct kobject *kobj,
+				    const struct kobj_type *ktype,
+				    struct kobject *parent, int idx)
+{
+	char name[12];
+
+	snprintf(name, sizeof(name), "%d", idx);
+	return damon_sysfs_add_named(kobj, ktype, parent, name);
+}
+
+static struct damon_sysfs_dirs *
+damon_sysfs_dirs_create(struct kobject *parent, const char *name,
+			const struct kobj_type *ktype,
+			const struct damon_sysfs_dirs_ops *ops)
+{
+	struct damon_sysfs_dirs *dirs = kzalloc(sizeof(*dirs), GFP_KERNEL);
+	int err;
+
+	if (!dirs)
+		return ERR_PTR(-ENOMEM);
+	dirs->ops = ops;
+	err = damon_sysfs_add_named(&dirs->kobj, ktype, parent, name);
+	return err ? ERR_PTR(err) : dirs;
+}
+
+static void damon_sysfs_dirs_destroy(struct damon_sysfs_dirs *dirs)
+{
+	damon_sysfs_dirs_trim(dirs, 0);
+	kobject_del(&dirs->kobj);
+	kobject_put(&dirs->kobj);
+}
+
+static void damon_sysfs_remove_kobj(struct kobject *kobj)
+{
+	kobject_del(kobj);
+	kobject_put(kobj);
+}
+
+/* One nr_* file per directory type, each a thin wrapper of the above. */
+#define DAMON_SYSFS_NR_FILE(_name)					\
+static ssize_t _name##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return damon_sysfs_dirs_nr_show(kobj, buf);			\
+}									\
+static ssize_t _name##_store(struct kobject *kobj,			\
+			     struct kobj_attribute *attr,		\
+			     const char *buf, size_t count)		\
+{									\
+	return damon_sysfs_dirs_nr_store(kobj, buf, count);		\
+}									\
+static struct kobj_attribute damon_sysfs_##_name##_attr =		\
+	__ATTR_RW_MODE(_name, 0600);					\
+static struct attribute *damon_sysfs_##_name##_attrs[] = {		\
+	&damon_sysfs_##_name##_attr.attr,				\
+	NULL,								\
+};									\
+ATTRIBUTE_GROUPS(damon_sysfs_##_name);					\
+static const struct kobj_type damon_sysfs_##_name##_ktype = {		\
+	.release = damon_sysfs_dirs_release,				\
+	.sysfs_ops = &kobj_sysfs_ops,					\
+	.default_groups = damon_sysfs_##_name##_groups,			\
+}
+
+/*
+ * An unsigned long value file.  The value sits @offset bytes from the
+ * directory's kobject, which comes first in each struct using these files.
+ */
+struct damon_sysfs_ul_file {
+	struct kobj_attribute attr;
+	size_t offset;
+};
+
+static unsigned long *damon_sysfs_ul_value(struct kobject *kobj,
+					   struct kobj_attribute *attr)
+{
+	struct damon_sysfs_ul_file *file =
+		container_of(attr, struct damon_sysfs_ul_file, attr);
+
+	return (unsigned long *)((char *)kobj + file->offset);
+}
+
+static ssize_t damon_sysfs_ul_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", *damon_sysfs_ul_value(kobj, attr));
+}
+
+static ssize_t damon_sysfs_ul_store(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	int err = kstrtoul(buf, 0, damon_sysfs_ul_value(kobj, attr));
+
+	return err ? err : count;
+}
+
+/*
+ * regions/<R>/{start,end}
+ */
+
+struct damon_sysfs_region {
+	struct kobject kobj;
+	unsigned long start;
+	unsigned long end;
+};
+
+static_assert(offsetof(struct damon_sysfs_region, kobj) == 0);
+
+static struct damon_sysfs_ul_file damon_sysfs_start_file = {
+	.attr = __ATTR(start, 0600, damon_sysfs_ul_show, damon_sysfs_ul_store),
+	.offset = offsetof(struct damon_sysfs_region, start),
+};
+
+static struct damon_sysfs_ul_file damon_sysfs_end_file = {
+	.attr = __ATTR(end, 0600, damon_sysfs_ul_show, damon_sysfs_ul_store),
+	.offset = offsetof(struct damon_sysfs_region, end),
+};
+
+static struct attribute *damon_sysfs_region_attrs[] = {
+	&damon_sysfs_start_file.attr.attr,
+	&damon_sysfs_end_file.attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_region);
+
+static void damon_sysfs_region_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct damon_sysfs_region, kobj));
+}
+
+static const struct kobj_type damon_sysfs_region_ktype = {
+	.release = damon_sysfs_region_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_region_groups,
+};
+
+static struct damon_sysfs_region *to_region(struct kobject *kobj)
+{
+	return container_of(kobj, struct damon_sysfs_region, kobj);
+}
+
+static struct kobject *damon_sysfs_region_add(struct kobject *parent, int idx)
+{
+	struct damon_sysfs_region *region = kzalloc(sizeof(*region),
+						    GFP_KERNEL);
+	int err;
+
+	if (!region)
+		return ERR_PTR(-ENOMEM);
+	err = damon_sysfs_add_numbered(&region->kobj,
+				       &damon_sysfs_region_ktype, parent, idx);
+	return err ? ERR_PTR(err) : &region->kobj;
+}
+
+DAMON_SYSFS_NR_FILE(nr_regions);
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_regions_ops = {
+	.limit = DAMON_SYSFS_MAX_REGIONS,
+	.add = damon_sysfs_region_add,
+	.remove = damon_sysfs_remove_kobj,
+};
+
+/*
+ * targets/<T>/{pid_target,regions/}
+ */
+
+struct damon_sysfs_target {
+	struct kobject kobj;
+	int pid;
+	struct damon_sysfs_dirs *regions;
+};
+
+static struct damon_sysfs_target *to_target(struct kobject *kobj)
+{
+	return container_of(kobj, struct damon_sysfs_target, kobj);
+}
+
+static ssize_t pid_target_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_target(kobj)->pid);
+}
+
+static ssize_t pid_target_store(struct kobject *kobj,
+				struct kobj_attribute *attr,
+				const char *buf, size_t count)
+{
+	int err = kstrtoint(buf, 0, &to_target(kobj)->pid);
+
+	return err ? err : count;
+}
+
+static struct kobj_attribute damon_sysfs_pid_target_attr =
+	__ATTR_RW_MODE(pid_target, 0600);
+
+static struct attribute *damon_sysfs_target_attrs[] = {
+	&damon_sysfs_pid_target_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_target);
+
+static void damon_sysfs_target_release(struct kobject *kobj)
+{
+	kfree(to_target(kobj));
+}
+
+static const struct kobj_type damon_sysfs_target_ktype = {
+	.release = damon_sysfs_target_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_target_groups,
+};
+
+static struct kobject *damon_sysfs_target_add(struct kobject *parent, int idx)
+{
+	struct damon_sysfs_target *target = kzalloc(sizeof(*target),
+						    GFP_KERNEL);
+	struct damon_sysfs_dirs *regions;
+	int err;
+
+	if (!target)
+		return ERR_PTR(-ENOMEM);
+	err = damon_sysfs_add_numbered(&target->kobj,
+				       &damon_sysfs_target_ktype, parent, idx);
+	if (err)
+		return ERR_PTR(err);
+	regions = damon_sysfs_dirs_create(&target->kobj, "regions",
+					  &damon_sysfs_nr_regions_ktype,
+					  &damon_sysfs_regions_ops);
+	if (IS_ERR(regions)) {
+		damon_sysfs_remove_kobj(&target->kobj);
+		return ERR_CAST(regions);
+	}
+	target->regions = regions;
+	return &target->kobj;
+}
+
+static void damon_sysfs_target_remove(struct kobject *kobj)
+{
+	damon_sysfs_dirs_destroy(to_target(kobj)->regions);
+	damon_sysfs_remove_kobj(kobj);
+}
+
+DAMON_SYSFS_NR_FILE(nr_targets);
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
+	.limit = DAMON_SYSFS_MAX_TARGETS,
+	.add = damon_sysfs_target_add,
+	.remove = damon_sysfs_target_remove,
+};
+
+/*
+ * monitoring_attrs/intervals/{sample_us,aggr_us,update_us}
+ */
+
+struct damon_sysfs_intervals {
+	struct kobject kobj;
+	unsigned long sample_us, aggr_us, update_us;
+};
+
+static_assert(offsetof(struct damon_sysfs_intervals, kobj) == 0);
+
+static struct damon_sysfs_ul_file damon_sysfs_sample_us_file = {
+	.attr = __ATTR(sample_us, 0600, damon_sysfs_ul_show,
+		       damon_sysfs_ul_store),
+	.offset = offsetof(struct damon_sysfs_intervals, sample_us),
+};
+
+static struct damon_sysfs_ul_file damon_sysfs_aggr_us_file = {
+	.attr = __ATTR(aggr_us, 0600, damon_sysfs_ul_show,
+		       damon_sysfs_ul_store),
+	.offset = offsetof(struct damon_sysfs_intervals, aggr_us),
+};
+
+static struct damon_sysfs_ul_file damon_sysfs_update_us_file = {
+	.attr = __ATTR(update_us, 0600, damon_sysfs_ul_show,
+		       damon_sysfs_ul_store),
+	.offset = offsetof(struct damon_sysfs_intervals, update_us),
+};
+
+static struct attribute *damon_sysfs_intervals_attrs[] = {
+	&damon_sysfs_sample_us_file.attr.attr,
+	&damon_sysfs_aggr_us_file.attr.attr,
+	&damon_sysfs_update_us_file.attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_intervals);
+
+static void damon_sysfs_intervals_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct damon_sysfs_intervals, kobj));
+}
+
+static const struct kobj_type damon_sysfs_intervals_ktype = {
+	.release = damon_sysfs_intervals_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_intervals_groups,
+};
+
+/*
+ * contexts/<C>/{avail_operations,operations,monitoring_attrs/,targets/,
+ * schemes/}
+ */
+
+struct damon_sysfs_context {
+	struct kobject kobj;
+	enum damon_ops_id ops_id;
+	struct kobject *attrs_dir;
+	struct damon_sysfs_intervals *intervals;
+	struct damon_sysfs_ul_range *nr_regions;
+	struct damon_sysfs_dirs *targets;
+	struct damon_sysfs_schemes *schemes;
+};
+
+static const char * const damon_sysfs_ops_names[NR_DAMON_OPS] = {
+	[DAMON_OPS_VADDR] = "vaddr",
+	[DAMON_OPS_FVADDR] = "fvaddr",
+	[DAMON_OPS_PADDR] = "paddr",
+};
+
+static struct damon_sysfs_context *to_context(struct kobject *kobj)
+{
+	return container_of(kobj, struct damon_sysfs_context, kobj);
+}
+
+static ssize_t avail_operations_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	enum damon_ops_id id;
+	int len = 0;
+
+	for (id = 0; id < NR_DAMON_OPS; id++)
+		if (damon_is_registered_ops(id))
+			len += sysfs_emit_at(buf, len, "%s\n",
+					     damon_sysfs_ops_names[id]);
+	return len;
+}
+
+static ssize_t operations_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  damon_sysfs_ops_names[to_context(kobj)->ops_id]);
+}
+
+static ssize_t operations_store(struct kobject *kobj,
+				struct kobj_attribute *attr,
+				const char *buf, size_t count)
+{
+	int id = sysfs_match_string(damon_sysfs_ops_names, buf);
+
+	if (id < 0)
+		return -EINVAL;
+	to_context(kobj)->ops_id = id;
+	return count;
+}
+
+static struct kobj_attribute damon_sysfs_avail_operations_attr =
+	__ATTR_RO_MODE(avail_operations, 0400);
+static struct kobj_attribute damon_sysfs_operations_attr =
+	__ATTR_RW_MODE(operations, 0600);
+
+static struct attribute *damon_sysfs_context_attrs[] = {
+	&damon_sysfs_avail_operations_attr.attr,
+	&damon_sysfs_operations_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_context);
+
+static void damon_sysfs_context_release(struct kobject *kobj)
+{
+	kfree(to_context(kobj));
+}
+
+static const struct kobj_type damon_sysfs_context_ktype = {
+	.release = damon_sysfs_context_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_context_groups,
+};
+
+/* monitoring_attrs/: intervals/ and the nr_regions range, 6.12's defaults. */
+static int damon_sysfs_context_add_attrs(struct damon_sysfs_context *context)
+{
+	struct damon_sysfs_intervals *intervals;
+	struct damon_sysfs_ul_range *range;
+	int err = -ENOMEM;
+
+	context->attrs_dir = kobject_create_and_add("monitoring_attrs",
+						    &context->kobj);
+	if (!context->attrs_dir)
+		return -ENOMEM;
+
+	intervals = kzalloc(sizeof(*intervals), GFP_KERNEL);
+	if (!intervals)
+		goto remove_attrs_dir;
+	*intervals = (struct damon_sysfs_intervals) {
+		.sample_us = 5 * USEC_PER_MSEC,
+		.aggr_us = 100 * USEC_PER_MSEC,
+		.update_us = USEC_PER_SEC,
+	};
+	err = damon_sysfs_add_named(&intervals->kobj,
+				    &damon_sysfs_intervals_ktype,
+				    context->attrs_dir, "intervals");
+	if (err)
+		goto remove_attrs_dir;
+
+	range = damon_sysfs_ul_range_alloc(10, 1000);
+	err = range ? damon_sysfs_add_named(&range->kobj,
+					    &damon_sysfs_ul_range_ktype,
+					    context->attrs_dir, "nr_regions") :
+		      -ENOMEM;
+	if (err)
+		goto remove_intervals;
+	context->intervals = intervals;
+	context->nr_regions = range;
+	return 0;
+
+remove_intervals:
+	damon_sysfs_remove_kobj(&intervals->kobj);
+remove_attrs_dir:
+	damon_sysfs_remove_kobj(context->attrs_dir);
+	return err;
+}
+
+static void damon_sysfs_context_remove_attrs(struct damon_sysfs_context *ctx)
+{
+	damon_sysfs_remove_kobj(&ctx->nr_regions->kobj);
+	damon_sysfs_remove_kobj(&ctx->intervals->kobj);
+	damon_sysfs_remove_kobj(ctx->attrs_dir);
+}
+
+static int damon_sysfs_context_add_schemes(struct damon_sysfs_context *context)
+{
+	struct damon_sysfs_schemes *schemes = damon_sysfs_schemes_alloc();
+	int err = -ENOMEM;
+
+	if (schemes)
+		err = damon_sysfs_add_named(&schemes->kobj,
+					    &damon_sysfs_schemes_ktype,
+					    &context->kobj, "schemes");
+	if (!err)
+		context->schemes = schemes;
+	return err;
+}
+
+static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
+{
+	damon_sysfs_schemes_rm_dirs(s);
+	damon_sysfs_remove_kobj(&s->kobj);
+}
+
+static struct kobject *damon_sysfs_context_add(struct kobject *parent,
+					       int idx)
+{
+	struct damon_sysfs_context *context = kzalloc(sizeof(*context),
+						      GFP_KERNEL);
+	struct damon_sysfs_dirs *targets;
+	int err;
+
+	if (!context)
+		return ERR_PTR(-ENOMEM);
+	context->ops_id = DAMON_OPS_VADDR;
+	err = damon_sysfs_add_numbered(&context->kobj,
+				       &damon_sysfs_context_ktype, parent, idx);
+	if (err)
+		return ERR_PTR(err);
+
+	err = damon_sysfs_context_add_attrs(context);
+	if (err)
+		goto remove_context;
+	targets = damon_sysfs_dirs_create(&context->kobj, "targets",
+					  &damon_sysfs_nr_targets_ktype,
+					  &damon_sysfs_targets_ops);
+	if (IS_ERR(targets)) {
+		err = PTR_ERR(targets);
+		goto remove_attrs;
+	}
+	context->targets = targets;
+	err = damon_sysfs_context_add_schemes(context);
+	if (err)
+		goto remove_targets;
+	return &context->kobj;
+
+remove_targets:
+	damon_sysfs_dirs_destroy(context->targets);
+remove_attrs:
+	damon_sysfs_context_remove_attrs(context);
+remove_context:
+	damon_sysfs_remove_kobj(&context->kobj);
+	return ERR_PTR(err);
+}
+
+static void damon_sysfs_context_remove(struct kobject *kobj)
+{
+	struct damon_sysfs_context *context = to_context(kobj);
+
+	damon_sysfs_context_remove_schemes(context->schemes);
+	damon_sysfs_dirs_destroy(context->targets);
+	damon_sysfs_context_remove_attrs(context);
+	damon_sysfs_remove_kobj(kobj);
+}
+
+DAMON_SYSFS_NR_FILE(nr_contexts);
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
+	.limit = DAMON_SYSFS_MAX_CONTEXTS,
+	.add = damon_sysfs_context_add,
+	.remove = damon_sysfs_context_remove,
+};
+
+/*
+ * Building a damon_ctx from the tree.  Every function here runs under
+ * damon_sysfs_lock on a context that no kdamond uses yet, and reports the
+ * first wrong value it meets.
+ */
+
+static void damon_sysfs_put_target(struct damon_ctx *ctx,
+				   struct damon_target *t)
+{
+	if (damon_target_has_pid(ctx))
+		put_pid(t->pid);
+	damon_destroy_target(t);
+}
+
+/* Drop the targets of @ctx, with the pid references they hold. */
+static void damon_sysfs_put_targets(struct damon_ctx *ctx)
+{
+	struct damon_target *t, *next;
+
+	damon_for_each_target_safe(t, next, ctx)
+		damon_sysfs_put_target(ctx, t);
+}
+
+static void damon_sysfs_destroy_ctx(struct damon_ctx *ctx)
+{
+	damon_sysfs_put_targets(ctx);
+	damon_destroy_ctx(ctx);
+}
+
+/* The initial regions must be non-empty, sorted and must not overlap. */
+static int damon_sysfs_build_regions(struct damon_target *t,
+				     struct damon_sysfs_dirs *regions)
+{
+	struct damon_addr_range *ranges;
+	int i, err = 0;
+
+	if (!regions->nr)
+		return 0;
+	ranges = kmalloc_array(regions->nr, sizeof(*ranges),
+			       GFP_KERNEL | __GFP_NOWARN);
+	if (!ranges)
+		return -ENOMEM;
+	for (i = 0; i < regions->nr && !err; i++) {
+		struct damon_sysfs_region *region = to_region(regions->kids[i]);
+
+		ranges[i].start = region->start;
+		ranges[i].end = region->end;
+		if (region->start >= region->end)
+			err = -EINVAL;
+		else if (i && ranges[i - 1].end > region->start)
+			err = -EINVAL;
+	}
+	if (!err)
+		err = damon_set_regions(t, ranges, regions->nr);
+	kfree(ranges);
+	return err;
+}
+
+/*
+ * Add a target per directory.  On failure the targets added so far stay in
+ * @ctx; damon_sysfs_put_targets() drops them.
+ */
+static int damon_sysfs_build_targets(struct damon_ctx *ctx,
+				     struct damon_sysfs_dirs *targets)
+{
+	bool has_pid = damon_target_has_pid(ctx);
+	int i, err;
+
+	/* the physical address space is one target, whatever its regions */
+	if (ctx->ops.id == DAMON_OPS_PADDR && targets->nr > 1)
+		return -EINVAL;
+	for (i = 0; i < targets->nr; i++) {
+		struct damon_sysfs_target *st = to_target(targets->kids[i]);
+		struct damon_target *t = damon_new_target();
+
+		if (!t)
+			return -ENOMEM;
+		damon_add_target(ctx, t);
+		if (has_pid) {
+			t->pid = find_get_pid(st->pid);
+			if (!t->pid)
+				return -ESRCH;
+		}
+		err = damon_sysfs_build_regions(t, st->regions);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int damon_sysfs_build_attrs(struct damon_ctx *ctx,
+				   struct damon_sysfs_context *context)
+{
+	struct damon_attrs attrs = {
+		.sample_interval = context->intervals->sample_us,
+		.aggr_interval = context->intervals->aggr_us,
+		.ops_update_interval = context->intervals->update_us,
+		.min_nr_regions = context->nr_regions->min,
+		.max_nr_regions = context->nr_regions->max,
+	};
+
+	return damon_set_attrs(ctx, &attrs);
+}
+
+/* A quota goal without a target value would divide by zero in the core. */
+static int damon_sysfs_check_goals(struct damon_ctx *ctx)
+{
+	struct damos_quota_goal *goal;
+	struct damos *scheme;
+
+	damon_for_each_scheme(scheme, ctx)
+		damos_for_each_quota_goal(goal, (&scheme->quota))
+			if (!goal->target_value)
+				return -EINVAL;
+	return 0;
+}
+
+static struct damon_ctx *
+damon_sysfs_build_ctx(struct damon_sysfs_context *context)
+{
+	struct damon_ctx *ctx = damon_new_ctx();
+	int err;
+
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	err = damon_select_ops(ctx, context->ops_id);
+	if (!err)
+		err = damon_sysfs_build_attrs(ctx, context);
+	if (!err)
+		err = damon_sysfs_build_targets(ctx, context->targets);
+	if (!err)
+		err = damon_sysfs_add_schemes(ctx, context->schemes);
+	if (!err)
+		err = damon_sysfs_check_goals(ctx);
+	if (err) {
+		damon_sysfs_destroy_ctx(ctx);
+		return ERR_PTR(err);
+	}
+	return ctx;
+}
+
+/*
+ * kdamonds/<K>/{state,pid,contexts/}
+ */
+
+enum damon_sysfs_cmd_id {
+	DAMON_SYSFS_CMD_ON,
+	DAMON_SYSFS_CMD_OFF,
+	DAMON_SYSFS_CMD_COMMIT,
+	DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS,
+	DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS,
+	DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES,
+	DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS,
+	DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS,
+	DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS,
+	NR_DAMON_SYSFS_CMDS,
+};
+
+static const char * const damon_sysfs_cmd_names[NR_DAMON_SYSFS_CMDS] = {
+	[DAMON_SYSFS_CMD_ON] = "on",
+	[DAMON_SYSFS_CMD_OFF] = "off",
+	[DAMON_SYSFS_CMD_COMMIT] = "commit",
+	[DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS] =
+		"commit_schemes_quota_goals",
+	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS] = "update_schemes_stats",
+	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES] =
+		"update_schemes_tried_bytes",
+	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS] =
+		"update_schemes_tried_regions",
+	[DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS] =
+		"clear_schemes_tried_regions",
+	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS] =
+		"update_schemes_effective_quotas",
+};
+
+/**
+ * struct damon_sysfs_cmd - A state command handed to a running kdamond.
+ * @id:			The command.
+ * @param:		For commit: the context to copy into the running one.
+ * @taken:		The kdamond has started on it; it can no longer be
+ *			withdrawn.  Under &damon_sysfs_kdamond->cmd_lock.
+ * @regions_started:	A tried-regions update is collecting regions.
+ * @err:		The command's result for the writer.
+ * @done:		Completed by the kdamond when @err is final.
+ *
+ * Lives on the writer's stack; the writer holds damon_sysfs_lock until @done.
+ */
+struct damon_sysfs_cmd {
+	enum damon_sysfs_cmd_id id;
+	struct damon_ctx *param;
+	bool taken;
+	bool regions_started;
+	int err;
+	struct completion done;
+};
+
+/**
+ * struct damon_sysfs_kdamond - One kdamond directory.
+ * @kobj:	The directory.
+ * @contexts:	Its contexts/ directory.
+ * @ctx_lock:	Guards @damon_ctx for the state and pid readers.
+ * @damon_ctx:	The context last turned on, kept after it stops so its
+ *		results stay readable; replaced at the next on.
+ * @cmd_lock:	Guards @cmd and @exited.
+ * @cmd:	The command waiting for or being handled by the kdamond.
+ * @exited:	The kdamond of @damon_ctx has passed its last callback.
+ */
+struct damon_sysfs_kdamond {
+	struct kobject kobj;
+	struct damon_sysfs_dirs *contexts;
+	struct mutex ctx_lock;		/* see the kernel-doc above */
+	struct damon_ctx *damon_ctx;
+	spinlock_t cmd_lock;		/* see the kernel-doc above */
+	struct damon_sysfs_cmd *cmd;
+	bool exited;
+};
+
+static struct damon_sysfs_kdamond *to_kdamond(struct kobject *kobj)
+{
+	return container_of(kobj, struct damon_sysfs_kdamond, kobj);
+}
+
+static bool damon_sysfs_kdamond_running(struct damon_sysfs_kdamond *kdamond)
+{
+	bool running;
+
+	mutex_lock(&kdamond->ctx_lock);
+	running = kdamond->damon_ctx && damon_is_running(kdamond->damon_ctx);
+	mutex_unlock(&kdamond->ctx_lock);
+	return running;
+}
+
+/* The schemes/ directory commands work on; damon_sysfs_lock is held. */
+static struct damon_sysfs_schemes *
+damon_sysfs_cmd_schemes(struct damon_sysfs_kdamond *kdamond)
+{
+	return to_context(kdamond->contexts->kids[0])->schemes;
+}
+
+/* Where in the kdamond loop a command is looked at. */
+enum damon_sysfs_cmd_point {
+	DAMON_SYSFS_AT_SAMPLING,	/* active, mid aggregation */
+	DAMON_SYSFS_AT_AGGREGATION,	/* active, aggregation boundary */
+	DAMON_SYSFS_AT_WMARKS,		/* deactivated by watermarks */
+	DAMON_SYSFS_AT_EXIT,		/* the kdamond is terminating */
+};
+
+/*
+ * Collect tried regions over one whole round of scheme application.  Returns
+ * true once the result is complete.
+ */
+static bool damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
+					   struct damon_sysfs_cmd *cmd,
+					   struct damon_ctx *ctx,
+					   enum damon_sysfs_cmd_point at)
+{
+	bool active = at == DAMON_SYSFS_AT_SAMPLING ||
+		      at == DAMON_SYSFS_AT_AGGREGATION;
+	bool bytes_only = cmd->id == DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES;
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+	int err;
+
+	if (!cmd->regions_started) {
+		/* a terminating kdamond applies no scheme any more */
+		if (at == DAMON_SYSFS_AT_EXIT)
+			return true;
+		err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
+							       bytes_only);
+		if (err) {
+			cmd->err = err;
+			return true;
+		}
+		cmd->regions_started = true;
+		if (active)
+			return false;
+	} else {
+		damos_sysfs_mark_finished_regions_updates(ctx);
+		if (active && !damos_sysfs_regions_upd_done())
+			return false;
+	}
+	cmd->err = damon_sysfs_schemes_update_regions_stop(ctx);
+	return true;
+}
+
+/* Handle @cmd as far as @at allows; returns true once it is finished. */
+static bool damon_sysfs_cmd_step(struct damon_sysfs_kdamond *kd,
+				 struct damon_sysfs_cmd *cmd,
+				 struct damon_ctx *ctx,
+				 enum damon_sysfs_cmd_point at)
+{
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
+	switch (cmd->id) {
+	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS:
+		damon_sysfs_schemes_update_stats(schemes, ctx);
+		return true;
+	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS:
+		damos_sysfs_update_effective_quotas(schemes, ctx);
+		return true;
+	case DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS:
+		if (at == DAMON_SYSFS_AT_EXIT)
+			cmd->err = -ESRCH;
+		else
+			cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
+		return true;
+	case DAMON_SYSFS_CMD_COMMIT:
+		/* the core takes new attributes at an aggregation boundary */
+		if (at == DAMON_SYSFS_AT_SAMPLING)
+			return false;
+		if (at == DAMON_SYSFS_AT_EXIT)
+			cmd->err = -ESRCH;
+		else
+			cmd->err = damon_commit_ctx(ctx, cmd->param);
+		return true;
+	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES:
+	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS:
+		return damon_sysfs_tried_regions_step(kd, cmd, ctx, at);
+	default:
+		cmd->err = -EINVAL;
+		return true;
+	}
+}
+
+/* Take the posted command, if any, out of reach of a withdrawing writer. */
+static struct damon_sysfs_cmd *
+damon_sysfs_take_cmd(struct damon_sysfs_kdamond *kd, bool exiting)
+{
+	struct damon_sysfs_cmd *cmd;
+
+	spin_lock(&kd->cmd_lock);
+	cmd = kd->cmd;
+	if (cmd)
+		cmd->taken = true;
+	if (exiting)
+		kd->exited = true;
+	spin_unlock(&kd->cmd_lock);
+	return cmd;
+}
+
+static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd)
+{
+	spin_lock(&kd->cmd_lock);
+	WRITE_ONCE(kd->cmd, NULL);
+	spin_unlock(&kd->cmd_lock);
+	/* the writer may return, and @cmd vanish, from here on */
+	complete(&cmd->done);
+}
+
+/*
+ * Runs in the kdamond.  A failed commit stops the kdamond: its context may
+ * be half updated.
+ */
+static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at)
+{
+	struct damon_sysfs_kdamond *kd = ctx->callback.private;
+	struct damon_sysfs_cmd *cmd;
+	int stop_err = 0;
+
+	if (!READ_ONCE(kd->cmd))
+		return 0;
+	cmd = damon_sysfs_take_cmd(kd, false);
+	if (!cmd || !damon_sysfs_cmd_step(kd, cmd, ctx, at))
+		return 0;
+	if (cmd->id == DAMON_SYSFS_CMD_COMMIT)
+		stop_err = cmd->err;
+	damon_sysfs_finish_cmd(kd, cmd);
+	return stop_err;
+}
+
+static int damon_sysfs_after_wmarks_check(struct damon_ctx *ctx)
+{
+	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_WMARKS);
+}
+
+static int damon_sysfs_after_sampling(struct damon_ctx *ctx)
+{
+	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_SAMPLING);
+}
+
+static int damon_sysfs_after_aggregation(struct damon_ctx *ctx)
+{
+	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_AGGREGATION);
+}
+
+/*
+ * The last callback: answer a pending command from the final state, then
+ * let go of the target processes.
+ */
+static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
+{
+	struct damon_sysfs_kdamond *kd = ctx->callback.private;
+	struct damon_sysfs_cmd *cmd = damon_sysfs_take_cmd(kd, true);
+
+	if (cmd) {
+		damon_sysfs_cmd_step(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
+		damon_sysfs_finish_cmd(kd, cmd);
+	}
+	if (!damon_target_has_pid(ctx))
+		return;
+	mutex_lock(&ctx->kdamond_lock);
+	damon_sysfs_put_targets(ctx);
+	mutex_unlock(&ctx->kdamond_lock);
+}
+
+/*
+ * Post @cmd to the running kdamond and wait for its answer.  A fatal signal
+ * withdraws a command the kdamond has not started on; one it has started is
+ * waited for, which takes at most two apply intervals.
+ */
+static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
+			       struct damon_sysfs_cmd *cmd)
+{
+	int err = 0;
+
+	init_completion(&cmd->done);
+	spin_lock(&kd->cmd_lock);
+	if (kd->exited)
+		err = -EINVAL;
+	else
+		WRITE_ONCE(kd->cmd, cmd);
+	spin_unlock(&kd->cmd_lock);
+	if (err)
+		return err;
+
+	if (wait_for_completion_killable(&cmd->done)) {
+		spin_lock(&kd->cmd_lock);
+		if (!cmd->taken) {
+			WRITE_ONCE(kd->cmd, NULL);
+			err = -EINTR;
+		}
+		spin_unlock(&kd->cmd_lock);
+		if (err)
+			return err;
+		wait_for_completion(&cmd->done);
+	}
+	return cmd->err;
+}
+
+/* Quota goals are checked in a throwaway context before the real commit. */
+static int damon_sysfs_check_schemes(struct damon_sysfs_schemes *schemes)
+{
+	struct damon_ctx *ctx = damon_new_ctx();
+	int err;
+
+	if (!ctx)
+		return -ENOMEM;
+	err = damon_sysfs_add_schemes(ctx, schemes);
+	if (!err)
+		err = damon_sysfs_check_goals(ctx);
+	damon_destroy_ctx(ctx);
+	return err;
+}
+
+static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
+				enum damon_sysfs_cmd_id id)
+{
+	struct damon_sysfs_context *context;
+	struct damon_sysfs_cmd cmd = { .id = id };
+	int err;
+
+	if (!damon_sysfs_kdamond_running(kd))
+		return -EINVAL;
+	context = to_context(kd->contexts->kids[0]);
+
+	switch (id) {
+	case DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS:
+		/*
+		 * Only the tree changes, and its readers in the kdamond run
+		 * only during a command, which damon_sysfs_lock excludes.
+		 */
+		return damon_sysfs_schemes_clear_regions(context->schemes,
+							 kd->damon_ctx);
+	case DAMON_SYSFS_CMD_COMMIT:
+		cmd.param = damon_sysfs_build_ctx(context);
+		if (IS_ERR(cmd.param))
+			return PTR_ERR(cmd.param);
+		break;
+	case DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS:
+		err = damon_sysfs_check_schemes(context->schemes);
+		if (err)
+			return err;
+		break;
+	default:
+		break;
+	}
+	err = damon_sysfs_run_cmd(kd, &cmd);
+	if (cmd.param)
+		damon_sysfs_destroy_ctx(cmd.param);
+	return err;
+}
+
+static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
+{
+	struct damon_ctx *ctx, *old;
+	int err;
+
+	if (damon_sysfs_kdamond_running(kd))
+		return -EBUSY;
+	ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	ctx->callback.private = kd;
+	ctx->callback.after_wmarks_check = damon_sysfs_after_wmarks_check;
+	ctx->callback.after_sampling = damon_sysfs_after_sampling;
+	ctx->callback.after_aggregation = damon_sysfs_after_aggregation;
+	ctx->callback.before_terminate = damon_sysfs_before_terminate;
+
+	spin_lock(&kd->cmd_lock);
+	kd->exited = false;
+	spin_unlock(&kd->cmd_lock);
+	err = damon_start(&ctx, 1, false);
+	if (err) {
+		damon_sysfs_destroy_ctx(ctx);
+		return err;
+	}
+	mutex_lock(&kd->ctx_lock);
+	old = kd->damon_ctx;
+	kd->damon_ctx = ctx;
+	mutex_unlock(&kd->ctx_lock);
+	if (old)
+		damon_destroy_ctx(old);
+	return 0;
+}
+
+static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd)
+{
+	if (!kd->damon_ctx)
+		return -EINVAL;
+	return damon_stop(&kd->damon_ctx, 1);
+}
+
+/* Parse a state command; -EINVAL tells damo a command is not supported. */
+static int damon_sysfs_parse_cmd(const char *buf)
+{
+	return sysfs_match_string(damon_sysfs_cmd_names, buf);
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	bool on = damon_sysfs_kdamond_running(to_kdamond(kobj));
+
+	return sysfs_emit(buf, "%s\n", damon_sysfs_cmd_names[on ?
+			  DAMON_SYSFS_CMD_ON : DAMON_SYSFS_CMD_OFF]);
+}
+
+static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+	int id = damon_sysfs_parse_cmd(buf);
+	int err;
+
+	if (id < 0)
+		return -EINVAL;
+	if (!mutex_trylock(&damon_sysfs_lock))
+		return -EBUSY;
+	if (id == DAMON_SYSFS_CMD_OFF)
+		err = damon_sysfs_turn_off(kd);
+	else if (kd->contexts->nr != 1)
+		err = -EINVAL;
+	else if (id == DAMON_SYSFS_CMD_ON)
+		err = damon_sysfs_turn_on(kd);
+	else
+		err = damon_sysfs_send_cmd(kd, id);
+	mutex_unlock(&damon_sysfs_lock);
+	return err ? err : count;
+}
+
+static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+	int pid = -1;
+
+	mutex_lock(&kd->ctx_lock);
+	if (kd->damon_ctx)
+		pid = damon_kdamond_pid(kd->damon_ctx);
+	mutex_unlock(&kd->ctx_lock);
+	return sysfs_emit(buf, "%d\n", pid < 0 ? -1 : pid);
+}
+
+static struct kobj_attribute damon_sysfs_state_attr =
+	__ATTR_RW_MODE(state, 0600);
+static struct kobj_attribute damon_sysfs_pid_attr =
+	__ATTR_RO_MODE(pid, 0400);
+
+static struct attribute *damon_sysfs_kdamond_attrs[] = {
+	&damon_sysfs_state_attr.attr,
+	&damon_sysfs_pid_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_kdamond);
+
+/* Removal is refused while running, so the context here is a stopped one. */
+static void damon_sysfs_kdamond_release(struct kobject *kobj)
+{
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	if (kd->damon_ctx)
+		damon_destroy_ctx(kd->damon_ctx);
+	mutex_destroy(&kd->ctx_lock);
+	kfree(kd);
+}
+
+static const struct kobj_type damon_sysfs_kdamond_ktype = {
+	.release = damon_sysfs_kdamond_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_kdamond_groups,
+};
+
+static struct kobject *damon_sysfs_kdamond_add(struct kobject *parent,
+					       int idx)
+{
+	struct damon_sysfs_kdamond *kd = kzalloc(sizeof(*kd), GFP_KERNEL);
+	struct damon_sysfs_dirs *contexts;
+	int err;
+
+	if (!kd)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&kd->ctx_lock);
+	spin_lock_init(&kd->cmd_lock);
+	err = damon_sysfs_add_numbered(&kd->kobj, &damon_sysfs_kdamond_ktype,
+				       parent, idx);
+	if (err)
+		return ERR_PTR(err);
+	contexts = damon_sysfs_dirs_create(&kd->kobj, "contexts",
+					   &damon_sysfs_nr_contexts_ktype,
+					   &damon_sysfs_contexts_ops);
+	if (IS_ERR(contexts)) {
+		damon_sysfs_remove_kobj(&kd->kobj);
+		return ERR_CAST(contexts);
+	}
+	kd->contexts = contexts;
+	return &kd->kobj;
+}
+
+static void damon_sysfs_kdamond_remove(struct kobject *kobj)
+{
+	damon_sysfs_dirs_destroy(to_kdamond(kobj)->contexts);
+	damon_sysfs_remove_kobj(kobj);
+}
+
+/* 6.12 keeps every kdamond directory while any of them runs. */
+static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
+{
+	int i;
+
+	for (i = 0; i < kdamonds->nr; i++)
+		if (damon_sysfs_kdamond_running(to_kdamond(kdamonds->kids[i])))
+			return true;
+	return false;
+}
+
+DAMON_SYSFS_NR_FILE(nr_kdamonds);
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
+	.limit = DAMON_SYSFS_MAX_KDAMONDS,
+	.add = damon_sysfs_kdamond_add,
+	.remove = damon_sysfs_kdamond_remove,
+	.busy = damon_sysfs_kdamonds_busy,
+};
+
+static int __init damon_sysfs_init(void)
+{
+	struct kobject *root, *admin;
+	struct damon_sysfs_dirs *kdamonds;
+
+	root = kobject_create_and_add("damon", mm_kobj);
+	if (!root)
+		return -ENOMEM;
+	admin = kobject_create_and_add("admin", root);
+	if (!admin)
+		goto put_root;
+	kdamonds = damon_sysfs_dirs_create(admin, "kdamonds",
+					   &damon_sysfs_nr_kdamonds_ktype,
+					   &damon_sysfs_kdamonds_ops);
+	if (IS_ERR(kdamonds))
+		goto put_admin;
+	return 0;
+
+put_admin:
+	kobject_put(admin);
+put_root:
+	kobject_put(root);
+	return -ENOMEM;
+}
+subsys_initcall(damon_sysfs_init);
+
+#include "tests/sysfs-kunit.h"

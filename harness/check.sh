@@ -29,6 +29,7 @@ fi
 python3 "$REPO/harness/results.py" lint "$CACHE/runs/lint/lint.txt" "$CACHE/runs/lint/results.json"
 results+=("$CACHE/runs/lint/results.json")
 
+"$REPO/harness/selftest-bins.sh" ours || die "building the DAMON selftest helpers failed"
 for config in $configs; do
 	name=check-$config
 	run=$CACHE/runs/$name

@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Shared by our DAMON sysfs kselftests: KTAP output and the admin tree.
+
+Each test is a function that raises Failure (or AssertionError) with what
+went wrong; run() prints one KTAP line per test and exits with the
+kselftest status.
+"""
+import errno
+import os
+import sys
+
+ADMIN = '/sys/kernel/mm/damon/admin'
+KDAMONDS = ADMIN + '/kdamonds'
+KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
+
+
+class Failure(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def write(path, value):
+    """Write value to a sysfs file in one write(); 0 or the errno."""
+    data = value if isinstance(value, bytes) else str(value).encode()
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except OSError as e:
+        return e.errno
+    try:
+        os.write(fd, data)
+        return 0
+    except OSError as e:
+        return e.errno
+    finally:
+        os.close(fd)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def must_write(path, value):
+    err = write(path, value)
+    if err:
+        raise Failure('writing %r to %s: %s' % (value, path,
+                                                errno.errorcode.get(err, err)))
+
+
+def expect_error(path, value, codes):
+    """The write must fail with one of codes (an errno or a tuple)."""
+    codes = codes if isinstance(codes, tuple) else (codes,)
+    err = write(path, value)
+    if err not in codes:
+        got = errno.errorcode.get(err, err) if err else 'success'
+        raise Failure('writing %r to %s: expected %s, got %s' % (
+            value, path, '/'.join(errno.errorcode[c] for c in codes), got))
+
+
+def expect_eq(what, got, want):
+    if got != want:
+        raise Failure('%s: expected %r, got %r' % (what, want, got))
+
+
+def kdamond(k=0):
+    return '%s/%d' % (KDAMONDS, k)
+
+
+def context(k=0, c=0):
+    return '%s/contexts/%d' % (kdamond(k), c)
+
+
+def stop_all():
+    """Turn every kdamond off and remove them all."""
+    for k in range(int(read(KDAMONDS + '/nr_kdamonds'))):
+        if read(kdamond(k) + '/state') == 'on':
+            must_write(kdamond(k) + '/state', 'off')
+    must_write(KDAMONDS + '/nr_kdamonds', 0)
+
+
+def setup(ops='vaddr', pids=(), regions=(), nr_schemes=0, action='stat',
+          sample_us=5000, aggr_us=100000):
+    """One kdamond with one context; every target gets the same regions."""
+    stop_all()
+    must_write(KDAMONDS + '/nr_kdamonds', 1)
+    must_write(kdamond() + '/contexts/nr_contexts', 1)
+    ctx = context()
+    must_write(ctx + '/operations', ops)
+    must_write(ctx + '/monitoring_attrs/intervals/sample_us', sample_us)
+    must_write(ctx + '/monitoring_attrs/intervals/aggr_us', aggr_us)
+    must_write(ctx + '/targets/nr_targets', len(pids))
+    for t, pid in enumerate(pids):
+        tdir = '%s/targets/%d' % (ctx, t)
+        must_write(tdir + '/pid_target', pid)
+        must_write(tdir + '/regions/nr_regions', len(regions))
+        for r, (start, end) in enumerate(regions):
+            must_write('%s/regions/%d/start' % (tdir, r), start)
+            must_write('%s/regions/%d/end' % (tdir, r), end)
+    must_write(ctx + '/schemes/nr_schemes', nr_schemes)
+    for s in range(nr_schemes):
+        scheme = '%s/schemes/%d' % (ctx, s)
+        must_write(scheme + '/action', action)
+        # any region, as damo's default pattern
+        for r in ('sz', 'nr_accesses', 'age'):
+            must_write('%s/access_pattern/%s/max' % (scheme, r), 2**64 - 1)
+    return ctx
+
+
+def paddr_range():
+    """A System RAM range of /proc/iomem at least 64 MiB long."""
+    best = None
+    with open('/proc/iomem') as f:
+        for line in f:
+            if line.startswith(' ') or 'System RAM' not in line:
+                continue
+            start, end = (int(x, 16) for x in line.split(':')[0].split('-'))
+            if best is None or end - start > best[1] - best[0]:
+                best = (start, end + 1)
+    if best is None or best[1] - best[0] < (64 << 20):
+        raise Skip('no System RAM range of 64 MiB in /proc/iomem')
+    return best
+
+
+def sleeper(seconds=600):
+    """A child process to monitor; returns its pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execvp('sleep', ['sleep', str(seconds)])
+        finally:
+            os._exit(127)
+    return pid
+
+
+def reap(pid):
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def run(tests):
+    """Run each test function; KTAP out, kselftest exit status."""
+    print('TAP version 13')
+    print('1..%d' % len(tests))
+    if os.geteuid() != 0 or not os.path.isdir(ADMIN):
+        for i, t in enumerate(tests, 1):
+            print('ok %d %s # SKIP needs root and %s' % (i, t.__name__, ADMIN))
+        sys.exit(KSFT_SKIP)
+    failed = skipped = 0
+    for i, t in enumerate(tests, 1):
+        try:
+            t()
+            print('ok %d %s' % (i, t.__name__))
+        except Skip as e:
+            skipped += 1
+            print('ok %d %s # SKIP %s' % (i, t.__name__, e))
+        except (Failure, AssertionError, OSError) as e:
+            failed += 1
+            print('# %s: %s' % (t.__name__, e))
+            print('not ok %d %s' % (i, t.__name__))
+        sys.stdout.flush()
+    try:
+        stop_all()
+    except Failure as e:
+        print('# cleanup: %s' % e)
+        failed += 1
+    print('# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0' % (
+        len(tests) - failed - skipped, failed, skipped))
+    sys.exit(KSFT_FAIL if failed else KSFT_SKIP if skipped == len(tests)
+             else KSFT_PASS)

@@ -2,6 +2,7 @@
 #
 #   make run      build our kernel, boot it into the demonstration
 #   make check    the test command: lint, base and debug kernels, all suites
+#   make check-upstream   every upstream DAMON selftest on stock and on ours
 #   make vm CMD='...' [KERNEL=stock|ours] [CONFIG=base|debug|bench]
 #           [EXTRA_CONFIG=fragment] [KERNEL_ARGS=...] [QEMU_ARGS=...]
 #   make shell    an interactive root shell in the guest
@@ -16,13 +17,16 @@ export KERNEL_ARGS QEMU_ARGS
 
 H := harness
 
-.PHONY: run check vm shell lint series bench build install tree clean
+.PHONY: run check check-upstream vm shell lint series bench build install tree clean
 
 run: install
 	$(H)/vm.sh ours base "" run $(H)/guest/demo.sh
 
 check:
 	$(H)/check.sh
+
+check-upstream:
+	$(H)/check-upstream.sh
 
 vm: install
 	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" vm '$(subst ','\'',$(CMD))'

@@ -152,6 +152,34 @@ def summary(files):
     return 1 if failed or not passed else 0
 
 
+def verdict(row):
+    if row is None:
+        return 'missing'
+    return 'FAIL' if row['failed'] else ('skip' if not row['passed'] else 'pass')
+
+
+def parity(stock_json, ours_json):
+    """Markdown table of the kselftests of two runs; 1 if ours fails where
+    stock passes."""
+    runs = []
+    for path in (stock_json, ours_json):
+        with open(path) as f:
+            runs.append({r['name']: r for r in json.load(f)['rows']
+                         if r['kind'] in ('kselftest', 'boot')})
+    print('| test | stock 6.12 | ours |')
+    print('|---|---|---|')
+    regressions = 0
+    for name in runs[0]:
+        a, b = verdict(runs[0][name]), verdict(runs[1].get(name))
+        mark = ''
+        if a == 'pass' and b != 'pass':
+            regressions += 1
+            mark = ' (regression)'
+        print(f'| {name} | {a} | {b}{mark} |')
+    print(f'\n{regressions} regression(s)')
+    return 1 if regressions else 0
+
+
 def main():
     if len(sys.argv) >= 5 and sys.argv[1] == 'run':
         run(sys.argv[2], sys.argv[3], sys.argv[4])
@@ -159,6 +187,8 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == 'lint':
         lint(sys.argv[2], sys.argv[3])
         return 0
+    if len(sys.argv) == 4 and sys.argv[1] == 'parity':
+        return parity(sys.argv[2], sys.argv[3])
     if len(sys.argv) >= 3 and sys.argv[1] == 'summary':
         return summary(sys.argv[2:])
     print(__doc__, file=sys.stderr)

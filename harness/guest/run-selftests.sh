@@ -2,7 +2,8 @@
 # run-selftests.sh LIST: run in the guest each kselftest named in LIST (one
 # path per line in the kernel tree, run from the build source tree, where
 # our overlay put our own tests next to the kselftest helpers they source;
-# '#' starts a comment) and frame its output for the
+# '#' starts a comment; a second word names the only config the test runs
+# on, for tests that need the debug kernel's options) and frame its output for the
 # parser: "# selftest: PATH" before, "# selftest-exit: PATH STATUS" after.
 # Exit status 4 means skipped, as in the kselftest framework.
 set -u
@@ -11,8 +12,9 @@ src=.cache/src/${HARNESS_VARIANT:-ours}
 timeout=${SELFTEST_TIMEOUT:-600}
 
 failed=0
-while read -r path _; do
+while read -r path only _; do
 	case "$path" in '' | '#'*) continue ;; esac
+	[ -n "$only" ] && [ "$only" != "${HARNESS_CONFIG:-}" ] && continue
 	test=$src/$path
 	echo "# selftest: $path"
 	if [ ! -e "$test" ]; then

@@ -17,8 +17,9 @@
  * State commands that need the running context (all but on and off) are
  * posted to the kdamond and handled from its callbacks at the first point
  * where their result is right: after the next sampling for the ones that
- * read or set schemes data, at an aggregation boundary for commit, after a
- * whole round of scheme application for the tried-regions updates.  The
+ * read or set schemes data and for commit (at an aggregation boundary if
+ * it changes the sampling or aggregation interval), after a whole round of
+ * scheme application for the tried-regions updates.  The
  * writer sleeps on a completion and gets the command's own error code.
  *
  * Locking:
@@ -976,6 +977,18 @@ static bool damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
 	return true;
 }
 
+/*
+ * New sampling or aggregation intervals make the core rescale the access
+ * counts, which is exact only at an aggregation boundary: such a commit
+ * waits for one.  Any other commit is taken at the next sample.
+ */
+static bool damon_sysfs_rescales(struct damon_ctx *ctx,
+				 struct damon_ctx *param)
+{
+	return ctx->attrs.sample_interval != param->attrs.sample_interval ||
+	       ctx->attrs.aggr_interval != param->attrs.aggr_interval;
+}
+
 /* Handle @cmd as far as @at allows; returns true once it is finished. */
 static bool damon_sysfs_cmd_step(struct damon_sysfs_kdamond *kd,
 				 struct damon_sysfs_cmd *cmd,
@@ -998,8 +1011,8 @@ static bool damon_sysfs_cmd_step(struct damon_sysfs_kdamond *kd,
 			cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
 		return true;
 	case DAMON_SYSFS_CMD_COMMIT:
-		/* the core takes new attributes at an aggregation boundary */
-		if (at == DAMON_SYSFS_AT_SAMPLING)
+		if (at == DAMON_SYSFS_AT_SAMPLING &&
+		    damon_sysfs_rescales(ctx, cmd->param))
 			return false;
 		if (at == DAMON_SYSFS_AT_EXIT)
 			cmd->err = -ESRCH;

@@ -3,12 +3,14 @@
 
 Prints "bench: damon/CASE us VALUE" lines (the median of the repeats):
   - every state command on a running kdamond (vaddr, one target: a child
-    process with 32 MiB touched, one stat scheme matching everything);
+    process with 32 MiB touched, one stat scheme matching everything),
+    written back to back, then after seeded random gaps;
   - building N regions in one target, or N targets, and turning it on.
 Works on any 6.12 kernel with DAMON_SYSFS: it uses only the ABI files.
 """
 import mmap
 import os
+import random
 import statistics
 import sys
 import time
@@ -101,6 +103,16 @@ def main():
             for _ in range(REPEATS):
                 samples.append(timed_write('kdamonds/0/state', cmd))
             report(f'state={cmd}', samples)
+        # Back to back, a command lands at the same point of the kdamond's
+        # cycle as its predecessor finished; a user's lands anywhere. The
+        # same seeded gaps (0-200 ms) on both kernels sample that.
+        rng = random.Random(1)
+        for cmd in COMMANDS:
+            samples = []
+            for _ in range(REPEATS):
+                time.sleep(rng.uniform(0, 0.2))
+                samples.append(timed_write('kdamonds/0/state', cmd))
+            report(f'state={cmd},random_gap', samples)
         write('kdamonds/0/state', 'off')
         write('kdamonds/nr_kdamonds', 0)
         for targets, regions, label in ((1, 1000, 'build_1000_regions_on'),

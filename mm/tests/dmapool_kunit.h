@@ -15,7 +15,8 @@
  *    reading the log;
  *  - concurrency: two kthreads bound to different CPUs stamp every block
  *    they hold with their own pattern and check it before freeing; a block
- *    handed out twice shows up as a foreign stamp.
+ *    handed out twice shows up as a foreign stamp. A third thread may
+ *    create and destroy pools on the same device meanwhile.
  *
  * Each test gets a fresh device from kunit_device_register() with a 64-bit
  * coherent DMA mask; KUnit unregisters it after the test.
@@ -443,9 +444,11 @@ static void dmapool_test_checks(struct kunit *test)
 
 #define DMAPOOL_STRESS_BLOCKS	200
 #define DMAPOOL_STRESS_ROUNDS	200
+#define DMAPOOL_CHURN_SECONDS	10
 
 struct dmapool_stress {
 	struct dma_pool *pool;
+	unsigned long deadline;		/* jiffies; 0: DMAPOOL_STRESS_ROUNDS */
 	struct completion done;
 	unsigned int id;
 	int bad;
@@ -463,7 +466,8 @@ static int dmapool_stress_fn(void *arg)
 		s->failed_allocs++;
 		goto out;
 	}
-	for (round = 0; round < DMAPOOL_STRESS_ROUNDS; round++) {
+	for (round = 0; s->deadline ? time_before(jiffies, s->deadline) :
+			round < DMAPOOL_STRESS_ROUNDS; round++) {
 		int n = 1 + (round * 37 + s->id * 11) % DMAPOOL_STRESS_BLOCKS;
 
 		for (i = 0; i < n; i++) {
@@ -518,6 +522,90 @@ static void dmapool_test_two_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
 }
 
+struct dmapool_churn {
+	struct device *dev;
+	struct completion done;
+	bool stop;
+	unsigned int cycles;
+	int failed;
+};
+
+/* Create, use and destroy pools on the device until told to stop. */
+static int dmapool_churn_fn(void *arg)
+{
+	struct dmapool_churn *c = arg;
+	struct dma_pool *pool;
+	dma_addr_t dma;
+	void *vaddr;
+
+	while (!READ_ONCE(c->stop)) {
+		pool = dma_pool_create("churn", c->dev, 32 << (c->cycles % 6),
+				       8, 0);
+		if (!pool) {
+			c->failed++;
+			break;
+		}
+		vaddr = dma_pool_alloc(pool, GFP_KERNEL, &dma);
+		if (vaddr)
+			dma_pool_free(pool, vaddr, dma);
+		else
+			c->failed++;
+		dma_pool_destroy(pool);
+		c->cycles++;
+		cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * For DMAPOOL_CHURN_SECONDS, two CPUs allocate and free from one pool while
+ * a third thread creates and destroys other pools on the same device: the
+ * device's pool list and its "pools" file are shared by all of them.
+ */
+static void dmapool_test_churn(struct kunit *test)
+{
+	struct dmapool_churn churn = { .dev = test_dev(test) };
+	struct task_struct *t[3];
+	struct dmapool_stress s[2];
+	struct dma_pool *pool;
+	int i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	pool = dma_pool_create("shared", test_dev(test), 48, 16, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	init_completion(&churn.done);
+	for (i = 0; i < 2; i++) {
+		s[i] = (struct dmapool_stress){
+			.pool = pool, .id = i + 1,
+			.deadline = jiffies + DMAPOOL_CHURN_SECONDS * HZ,
+		};
+		init_completion(&s[i].done);
+		t[i] = kthread_create(dmapool_stress_fn, &s[i], "dmapool-%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		kthread_bind(t[i], cpumask_nth(i, cpu_online_mask));
+	}
+	t[2] = kthread_run(dmapool_churn_fn, &churn, "dmapool-churn");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t[2]));
+	for (i = 0; i < 2; i++)
+		wake_up_process(t[i]);
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&s[i].done);
+		KUNIT_EXPECT_EQ(test, s[i].bad, 0);
+		KUNIT_EXPECT_EQ(test, s[i].failed_allocs, 0);
+	}
+	WRITE_ONCE(churn.stop, true);
+	wait_for_completion(&churn.done);
+	KUNIT_EXPECT_EQ(test, churn.failed, 0);
+	KUNIT_EXPECT_GT(test, churn.cycles, 0u);
+	kunit_info(test, "%u pools created and destroyed meanwhile\n",
+		   churn.cycles);
+	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+}
+
 static struct kunit_case dmapool_test_cases[] = {
 	KUNIT_CASE(dmapool_test_invalid_create),
 	KUNIT_CASE_PARAM(dmapool_test_geometry, dmapool_geometry_gen_params),
@@ -531,6 +619,7 @@ static struct kunit_case dmapool_test_cases[] = {
 	KUNIT_CASE(dmapool_test_managed),
 	KUNIT_CASE(dmapool_test_checks),
 	KUNIT_CASE_SLOW(dmapool_test_two_cpus),
+	KUNIT_CASE_SLOW(dmapool_test_churn),
 	{}
 };
 

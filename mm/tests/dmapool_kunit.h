@@ -629,4 +629,117 @@ static struct kunit_suite dmapool_test_suite = {
 	.test_cases = dmapool_test_cases,
 };
 
+#ifdef CONFIG_FAILSLAB
+/* Fail the @nth fault-injection point current meets, as fail-nth does. */
+static void dmapool_arm_fault(unsigned int nth)
+{
+	current->fail_nth = nth;
+}
+
+/* Disarm; returns whether the armed fault was injected. */
+static bool dmapool_fault_hit(void)
+{
+	unsigned int left = current->fail_nth;
+
+	current->fail_nth = 0;
+	return !left;
+}
+
+/*
+ * failslab leaves GFP_KERNEL allocations alone unless its ignore-gfp-wait
+ * is N, which only a user can set (in debugfs).
+ */
+static bool dmapool_faults_reach_gfp_kernel(void)
+{
+	void *p;
+
+	dmapool_arm_fault(1);
+	p = kmalloc(8, GFP_KERNEL);
+	dmapool_fault_hit();
+	kfree(p);
+	return !p;
+}
+
+/* dma_pool_create() with its 1st, 2nd, ... allocation failing. */
+static struct dma_pool *
+dmapool_create_under_faults(struct kunit *test, unsigned int *faults)
+{
+	struct dma_pool *pool;
+	unsigned int nth;
+	bool hit;
+
+	for (nth = 1; nth < 1000; nth++) {
+		dmapool_arm_fault(nth);
+		pool = dma_pool_create("faults", test_dev(test), 256, 64, 4096);
+		hit = dmapool_fault_hit();
+		*faults += hit;
+		KUNIT_ASSERT_TRUE_MSG(test, pool || hit, "failed without a fault");
+		if (!hit)
+			return pool;
+		dma_pool_destroy(pool);
+	}
+	KUNIT_FAIL_AND_ABORT(test, "still failing after 999 faults");
+	return NULL;
+}
+
+/*
+ * dma_pool_create() (when failslab reaches GFP_KERNEL allocations) and
+ * the first dma_pool_alloc() of a pool (GFP_KERNEL then, GFP_NOWAIT
+ * otherwise) with their 1st, 2nd, ... allocation failing until they
+ * succeed without a fault. A failure must come from a fault and leave a
+ * pool whose counters show nothing; the closing kmemleak scan sees leaks.
+ * At boot failslab ignores GFP_KERNEL; selftests/dmapool/faults.sh sets
+ * its ignore-gfp-wait to N and runs this suite again.
+ */
+static void dmapool_test_faults(struct kunit *test)
+{
+	bool kernel_faults = dmapool_faults_reach_gfp_kernel();
+	gfp_t gfp = kernel_faults ? GFP_KERNEL : GFP_NOWAIT;
+	unsigned int nth, faults = 0;
+	struct dma_pool *pool;
+	dma_addr_t dma;
+	void *vaddr;
+	bool hit;
+
+	if (kernel_faults)
+		pool = dmapool_create_under_faults(test, &faults);
+	else
+		pool = dma_pool_create("faults", test_dev(test), 256, 64, 4096);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	for (nth = 1; nth < 1000; nth++) {
+		dmapool_arm_fault(nth);
+		vaddr = dma_pool_alloc(pool, gfp, &dma);
+		hit = dmapool_fault_hit();
+		faults += hit;
+		if (vaddr)
+			dma_pool_free(pool, vaddr, dma);
+		else
+			expect_pools_line(test, pool, 0, pool->nr_blocks,
+					  pool->nr_pages);
+		if (!hit)
+			break;
+	}
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_TRUE_MSG(test, vaddr, "failed without a fault");
+	KUNIT_EXPECT_GT(test, faults, 0u);
+	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+	kunit_info(test, "%u faults injected, %s\n", faults, kernel_faults ?
+		   "dma_pool_create and GFP_KERNEL" : "GFP_NOWAIT only");
+}
+
+static struct kunit_case dmapool_fault_cases[] = {
+	KUNIT_CASE(dmapool_test_faults),
+	{}
+};
+
+/* Its own suite, so that a user can run it again from debugfs. */
+static struct kunit_suite dmapool_fault_suite = {
+	.name = "dmapool_faults",
+	.init = dmapool_test_init,
+	.test_cases = dmapool_fault_cases,
+};
+
+kunit_test_suites(&dmapool_test_suite, &dmapool_fault_suite);
+#else
 kunit_test_suite(dmapool_test_suite);
+#endif

@@ -71,12 +71,17 @@ def junk(rng, counts_file):
     return number(rng, counts_file)
 
 
+# the files that count numbered directories (stats/nr_tried does not)
+NR_FILES = ('nr_kdamonds', 'nr_contexts', 'nr_targets', 'nr_regions',
+            'nr_schemes', 'nr_filters', 'nr_goals')
+
+
 def nr_files():
     out = []
     for root, dirs, files in os.walk('/sys/kernel/mm/damon/admin'):
         for f in files:
-            if f.startswith('nr_') and (f != 'nr_regions' or
-                                       os.path.basename(root) == 'regions'):
+            if f in NR_FILES and (f != 'nr_regions' or
+                                  os.path.basename(root) == 'regions'):
                 out.append((os.path.join(root, f),
                             len([d for d in dirs if d.isdigit()])))
     return out

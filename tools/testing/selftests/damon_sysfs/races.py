@@ -123,12 +123,17 @@ def commander(end, until_off=False):
         flush=True)
 
 
+# the files that count numbered directories (stats/nr_tried does not)
+NR_FILES = ('nr_kdamonds', 'nr_contexts', 'nr_targets', 'nr_regions',
+            'nr_schemes', 'nr_filters', 'nr_goals')
+
+
 def consistent():
     """Every nr_* matches its numbered directories."""
     for root, dirs, files in os.walk('/sys/kernel/mm/damon/admin'):
         for f in files:
-            if f.startswith('nr_') and f != 'nr_regions' or \
-                    f == 'nr_regions' and os.path.basename(root) == 'regions':
+            if f in NR_FILES and (f != 'nr_regions' or
+                                  os.path.basename(root) == 'regions'):
                 n = int(read(os.path.join(root, f)))
                 kids = [d for d in dirs if d.isdigit()]
                 if len(kids) != n:

@@ -8,9 +8,9 @@ and users who are not root.
   octal, 2^64 and beyond, partial numbers, non-ASCII, long strings, counts
   at and past the area's size.  Every write succeeds or fails with an
   errno; an accepted alloc is freed at once.
-- faults: fail-nth on the 1st, 2nd, ... allocation of a debugfs alloc
-  until it succeeds; a failed alloc changes nothing (debug kernel only:
-  CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB).
+- faults (cma_faults.py, the debug kernel's CONFIG_FAULT_INJECTION and
+  CONFIG_FAILSLAB): fail-nth on the 1st, 2nd, ... allocation of a debugfs
+  alloc until it succeeds; a failed alloc changes nothing.
 - accounting: after each of the above, used is back to its start and the
   sysfs counters moved by exactly what was allocated and released.
 - permissions: for nobody, the sysfs counters are read-only and debugfs
@@ -258,8 +258,7 @@ def test_permissions():
     print('# %d sysfs files read-only for nobody, debugfs closed' % len(files))
 
 
-def main():
-    tests = [test_fuzz, test_faults, test_permissions]
+def main(tests):
     print('TAP version 13')
     print('1..%d' % len(tests))
     if os.geteuid() != 0 or not os.path.isdir(SYSFS) or \
@@ -287,4 +286,4 @@ def main():
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(main([test_fuzz, test_permissions]))

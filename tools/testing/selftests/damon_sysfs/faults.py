@@ -117,6 +117,24 @@ def test_nr_regions():
               lambda: setup(pids=[1], regions=[(4096, 8192), (8192, 12288)]))
 
 
+def test_large_counts():
+    """A large growth failing early, half way and late unwinds it all."""
+    global injected_total
+    enable_failslab()
+    nr = context() + '/targets/0/regions/nr_regions'
+    faults = 0
+    for nth in (1, 2, 64, 1024, 8192):
+        setup(pids=[1], regions=[(4096, 8192), (8192, 12288)])
+        err, injected = faulted_write(nr, 8192, nth)
+        if not injected:
+            raise Failure('nr_regions 8192 met fewer than %d allocations'
+                          % nth)
+        faults += 1
+        check_count(nr, 8192 if not err else 2)
+    print('# nr_regions 2->8192: %d faults, each unwound' % faults)
+    injected_total += faults
+
+
 def test_state_on():
     enable_failslab()
     pid = sleeper()
@@ -165,4 +183,4 @@ def test_commit():
 
 if __name__ == '__main__':
     run([test_nr_kdamonds, test_nr_contexts, test_nr_targets,
-         test_nr_regions, test_state_on, test_commit])
+         test_nr_regions, test_large_counts, test_state_on, test_commit])

@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""CMA debugfs alloc under allocation faults (see cma_robust.py); needs
+the debug kernel's CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB."""
+import sys
+
+from cma_robust import main, test_faults
+
+if __name__ == '__main__':
+    sys.exit(main([test_faults]))

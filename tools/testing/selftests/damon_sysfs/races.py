@@ -101,7 +101,7 @@ def layout_writer(end, pid):
         # a commit of the new empty context would stop the kdamond
         checked_write(targets + '/nr_targets', 1, counts)
         checked_write(targets + '/0/pid_target', pid, counts)
-        time.sleep(0.002)
+        time.sleep(0.01)
         checked_write(context() + '/schemes/nr_schemes', 2, counts)
         checked_write(context() + '/schemes/nr_schemes', 0, counts)
     print('# layout writer: %d ok' % counts.get(0, 0), flush=True)
@@ -115,8 +115,11 @@ def commander(end, until_off=False):
     while time.monotonic() < end:
         for cmd in cmds:
             checked_write(kdamond() + '/state', cmd, counts)
-        if until_off and read(kdamond() + '/state') == 'off':
-            break
+        if read(kdamond() + '/state') == 'off':
+            if until_off:
+                break
+            # a commit of an empty target list stops it: start it again
+            checked_write(kdamond() + '/state', 'on', counts)
     if not until_off:
         print('# commander: %d ok, %d refused' % (
         counts.get(0, 0), sum(counts.values()) - counts.get(0, 0)),

@@ -492,19 +492,17 @@ out:
 	return 0;
 }
 
-static void dmapool_test_two_cpus(struct kunit *test)
+/* Start a stress thread on each of the first two CPUs, on @pool. */
+static void dmapool_stress_start(struct kunit *test, struct dmapool_stress *s,
+				 struct dma_pool *pool, unsigned long deadline)
 {
-	struct dmapool_stress s[2];
 	struct task_struct *t[2];
-	struct dma_pool *pool;
 	int i;
 
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two online CPUs");
-	pool = dma_pool_create("stress", test_dev(test), 48, 16, 0);
-	KUNIT_ASSERT_NOT_NULL(test, pool);
 	for (i = 0; i < 2; i++) {
-		s[i] = (struct dmapool_stress){ .pool = pool, .id = i + 1 };
+		s[i] = (struct dmapool_stress){
+			.pool = pool, .id = i + 1, .deadline = deadline,
+		};
 		init_completion(&s[i].done);
 		t[i] = kthread_create(dmapool_stress_fn, &s[i], "dmapool-%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
@@ -512,11 +510,31 @@ static void dmapool_test_two_cpus(struct kunit *test)
 	}
 	for (i = 0; i < 2; i++)
 		wake_up_process(t[i]);
+}
+
+/* Wait for both stress threads: no foreign stamp, no failed allocation. */
+static void dmapool_stress_finish(struct kunit *test, struct dmapool_stress *s)
+{
+	int i;
+
 	for (i = 0; i < 2; i++) {
 		wait_for_completion(&s[i].done);
 		KUNIT_EXPECT_EQ(test, s[i].bad, 0);
 		KUNIT_EXPECT_EQ(test, s[i].failed_allocs, 0);
 	}
+}
+
+static void dmapool_test_two_cpus(struct kunit *test)
+{
+	struct dmapool_stress s[2];
+	struct dma_pool *pool;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	pool = dma_pool_create("stress", test_dev(test), 48, 16, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	dmapool_stress_start(test, s, pool, 0);
+	dmapool_stress_finish(test, s);
 	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
 	dma_pool_destroy(pool);
 	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
@@ -566,35 +584,24 @@ static int dmapool_churn_fn(void *arg)
 static void dmapool_test_churn(struct kunit *test)
 {
 	struct dmapool_churn churn = { .dev = test_dev(test) };
-	struct task_struct *t[3];
 	struct dmapool_stress s[2];
+	struct task_struct *churner;
 	struct dma_pool *pool;
-	int i;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs");
 	pool = dma_pool_create("shared", test_dev(test), 48, 16, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	init_completion(&churn.done);
-	for (i = 0; i < 2; i++) {
-		s[i] = (struct dmapool_stress){
-			.pool = pool, .id = i + 1,
-			.deadline = jiffies + DMAPOOL_CHURN_SECONDS * HZ,
-		};
-		init_completion(&s[i].done);
-		t[i] = kthread_create(dmapool_stress_fn, &s[i], "dmapool-%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
-		kthread_bind(t[i], cpumask_nth(i, cpu_online_mask));
+	dmapool_stress_start(test, s, pool,
+			     jiffies + DMAPOOL_CHURN_SECONDS * HZ);
+	/* no assertion from here: the stress threads use @s on this stack */
+	churner = kthread_run(dmapool_churn_fn, &churn, "dmapool-churn");
+	if (IS_ERR(churner)) {
+		KUNIT_FAIL(test, "no churn thread");
+		complete(&churn.done);
 	}
-	t[2] = kthread_run(dmapool_churn_fn, &churn, "dmapool-churn");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t[2]));
-	for (i = 0; i < 2; i++)
-		wake_up_process(t[i]);
-	for (i = 0; i < 2; i++) {
-		wait_for_completion(&s[i].done);
-		KUNIT_EXPECT_EQ(test, s[i].bad, 0);
-		KUNIT_EXPECT_EQ(test, s[i].failed_allocs, 0);
-	}
+	dmapool_stress_finish(test, s);
 	WRITE_ONCE(churn.stop, true);
 	wait_for_completion(&churn.done);
 	KUNIT_EXPECT_EQ(test, churn.failed, 0);

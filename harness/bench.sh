@@ -29,17 +29,23 @@ bench_run() {
 	args=$KERNEL_ARGS
 	# Instruction mode: one vCPU, and no 9p (the host answers it when it
 	# gets to it): the guest runs from an initramfs, unpacked in line.
-	# The kernel's random numbers still differ between boots: no address
-	# space randomisation, and a fixed hash seed for python (the kernel
-	# hands unknown name=value parameters to init's environment).
+	# No address space randomisation, and a fixed hash seed for python
+	# (the kernel hands unknown name=value parameters to init's
+	# environment).
 	[ "$mode" = icount ] && smp=1 icount=1 initramfs=1 \
 		args="$args initramfs_async=0 norandmaps PYTHONHASHSEED=0"
 	# No xHCI controller: the benchmarks bring their own devices, and its
-	# probing made two boots differ.
+	# probing made two boots differ. Every boot runs under the same run
+	# name: the command line holds the path of the command file, and the
+	# kernel mixes its command line into the random number generator, so
+	# two names would give stock and ours different random numbers (DAMON
+	# splits regions at random points).
 	XHCI=0 SMP=$smp ICOUNT=$icount INITRAMFS=$initramfs INITRAMFS_FILES=$mods \
 		KERNEL_ARGS=$args QUIET=1 TIMEOUT=1200 \
-		"$REPO/harness/vm.sh" "$v" bench "" "bench-$label" \
+		"$REPO/harness/vm.sh" "$v" bench "" bench-boot \
 		harness/guest/bench.sh "$mode" >/dev/null || status=$?
+	rm -rf "$CACHE/runs/bench-$label"
+	mv "$CACHE/runs/bench-boot" "$CACHE/runs/bench-$label"
 	[ "$status" = 0 ] || die "benchmark boot $label failed ($status): $CACHE/runs/bench-$label"
 	tr -d '\r' <"$CACHE/runs/bench-$label/output.log" | grep '^bench: ' |
 		sed "s/^bench: /$label $mode /" >>"$outdir/raw.txt"

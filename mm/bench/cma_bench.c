@@ -16,9 +16,10 @@
  *	take the page at OFFSET pages into the area out of the buddy
  *	allocator behind CMA's back (its bitmap still says free, but the
  *	page cannot move), then ask for COUNT pages;
- *   pair AREA1 AREA2
- *	two kthreads alloc+release 512 pages in a loop, each on its own
- *	area: first one after the other, then both at once.
+ *   pair AREA1 AREA2 [ROUNDS]
+ *	two kthreads alloc+release 512 pages ROUNDS times (default 30, at
+ *	most 100000), each on its own area: first one after the other, then
+ *	both at once.
  *
  * Each measurement is one console line "cma_bench: case=... ns=N". Under
  * QEMU's -icount guest nanoseconds count instructions. The write returns
@@ -42,6 +43,7 @@
 
 #define IDLE_REPEATS	20
 #define PAIR_ROUNDS	30
+#define PAIR_ROUNDS_MAX	100000
 #define PAIR_PAGES	512
 
 static DEFINE_MUTEX(cma_bench_mutex);
@@ -154,6 +156,7 @@ static int bench_busy(struct cma *cma, unsigned long offset,
 
 struct pair_worker {
 	struct cma *cma;
+	unsigned long rounds;
 	struct completion *go;
 	struct completion done;
 	int failed;
@@ -162,10 +165,10 @@ struct pair_worker {
 static int pair_fn(void *arg)
 {
 	struct pair_worker *w = arg;
-	int r;
+	unsigned long r;
 
 	wait_for_completion(w->go);
-	for (r = 0; r < PAIR_ROUNDS; r++) {
+	for (r = 0; r < w->rounds; r++) {
 		struct page *page = cma_alloc(w->cma, PAIR_PAGES, 0, true);
 
 		if (!page) {
@@ -205,9 +208,12 @@ static int pair_run(struct pair_worker *w, int n, u64 *ns)
 	return ret;
 }
 
-static int bench_pair(struct cma *a, struct cma *b)
+static int bench_pair(struct cma *a, struct cma *b, unsigned long rounds)
 {
-	struct pair_worker w[2] = { { .cma = a }, { .cma = b } };
+	struct pair_worker w[2] = {
+		{ .cma = a, .rounds = rounds },
+		{ .cma = b, .rounds = rounds },
+	};
 	u64 one, two, both;
 	int ret;
 
@@ -220,8 +226,8 @@ static int bench_pair(struct cma *a, struct cma *b)
 		ret = pair_run(w, 2, &both);
 	if (ret)
 		return ret;
-	pr_info("case=pair pages=%d rounds=%d sequential_ns=%llu concurrent_ns=%llu\n",
-		PAIR_PAGES, PAIR_ROUNDS, one + two, both);
+	pr_info("case=pair pages=%d rounds=%lu sequential_ns=%llu concurrent_ns=%llu\n",
+		PAIR_PAGES, rounds, one + two, both);
 	return 0;
 }
 
@@ -246,11 +252,15 @@ static int bench_command(char *cmd)
 			return -EINVAL;
 		return bench_busy(cma, offset, count);
 	}
-	if (!strcmp(verb, "pair") && arg2 && !arg3) {
+	if (!strcmp(verb, "pair") && arg2 && !cmd) {
+		count = PAIR_ROUNDS;
+		if (arg3 && (kstrtoul(arg3, 0, &count) || !count ||
+			     count > PAIR_ROUNDS_MAX))
+			return -EINVAL;
 		other = bench_area(arg2);
 		if (!other || other == cma)
 			return -ENODEV;
-		return bench_pair(cma, other);
+		return bench_pair(cma, other, count);
 	}
 	return -EINVAL;
 }

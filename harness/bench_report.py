@@ -45,8 +45,8 @@ def sig4(v):
 
 def fmt(values, mode):
     if mode == 'icount':
-        # Timer ticks that fall into a measurement move counts by a few
-        # hundredths of a percent between boots: four digits are repeatable.
+        # Exact and repeatable for one kernel; four digits are enough to
+        # compare two.
         return sig4(values[0]), values[0]
     med = statistics.median(values)
     return f'{med:.3f} ({min(values):.3f}-{max(values):.3f})', med
@@ -88,7 +88,9 @@ def main():
              f'- QEMU: {qemu_version()}', f'- date: {when}',
              '- modes: `icount` = `-icount shift=0`, 1 vCPU, one boot per '
              'kernel, figures in guest instructions (repeatable); `wall` = '
-             'MTTCG, 2 vCPUs, runs alternating stock/ours, median (min-max)',
+             'MTTCG, 2 vCPUs, boots alternating stock/ours (ABBA), each the '
+             'median of 3 runs after an untimed one; median (min-max) over '
+             'the boots',
              '- ratio = ours / stock of the metric; for ns/instruction '
              'metrics lower is better, for throughputs higher is better', '']
     components = {}

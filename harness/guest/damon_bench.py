@@ -11,6 +11,7 @@ Works on any 6.12 kernel with DAMON_SYSFS: it uses only the ABI files.
 import mmap
 import os
 import random
+import signal
 import statistics
 import sys
 import time
@@ -115,13 +116,17 @@ def main():
             report(f'state={cmd},random_gap', samples)
         write('kdamonds/0/state', 'off')
         write('kdamonds/nr_kdamonds', 0)
+        # Building is a series of writes, no kdamond runs until the end:
+        # the workload's bursts would only decide how many of them fall
+        # into the measurement. Stopped, its pid still makes a live target.
+        os.kill(pid, signal.SIGSTOP)
         for targets, regions, label in ((1, 1000, 'build_1000_regions_on'),
                                         (100, 0, 'build_100_targets_on')):
             runs = [build_and_on(targets, regions, pid, label)[1]
                     for _ in range(max(1, REPEATS // 5))]
             report(label, runs)
     finally:
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     return 0
 

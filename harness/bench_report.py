@@ -3,8 +3,8 @@
 
 Turn the "LABEL MODE CASE METRIC VALUE" lines of harness/bench.sh into
 OUTDIR/results.md (a Markdown table per component: stock, ours, ratio
-ours/stock, mode) and OUTDIR/ratios.png (gnuplot: speed of ours relative to
-stock per case, 1.0 = same; above 1 is faster).
+ours/stock, mode) and OUTDIR/ratios.png (gnuplot: how many times faster ours
+is per case, on a log scale; bars right of 1 are faster, left slower).
 """
 import datetime
 import math
@@ -50,6 +50,15 @@ def fmt(values, mode):
         return sig4(values[0]), values[0]
     med = statistics.median(values)
     return f'{med:.3f} ({min(values):.3f}-{max(values):.3f})', med
+
+
+def speed_label(speed):
+    """"0.97x", "2.50x", "38.6x", "4,419x": how many times faster ours is."""
+    if speed != speed:
+        return '?'
+    if speed >= 100:
+        return f'{speed:,.0f}x'
+    return f'{speed:.1f}x' if speed >= 10 else f'{speed:.2f}x'
 
 
 def qemu_version():
@@ -111,24 +120,35 @@ def main():
 
     dat = os.path.join(outdir, 'ratios.dat')
     plotted = [r for r in rows if r[1] not in INFORMATIONAL]
+    n = len(plotted)
     with open(dat, 'w') as f:
         for i, r in enumerate(plotted):
             # Grey: the same (icount within 2 %, wall within the spread).
             colour = 0x909090 if r[8] else 0x3a9a3a if r[6] > 1 else 0xc03030
-            f.write(f'{i} "{r[0]} {r[1]} ({r[2]})" {r[6]:.4f} {colour}\n')
+            # First row at the top; the bar runs from 1 to the speed-up.
+            f.write(f'{n - 1 - i} "{r[0]} {r[1]} ({r[2]})" {r[6]:.6g} '
+                    f'{colour} "{speed_label(r[6])}"\n')
+    speeds = [r[6] for r in plotted if r[6] > 0] or [1]
+    lo, hi = min(min(speeds), 1) / 4, max(max(speeds), 1) * 4
     png = os.path.join(outdir, 'ratios.png')
+    # Ratios run from a few per cent to thousands: a log scale keeps
+    # 0.5x and 2x the same length on either side of 1.
     script = f'''
-set terminal pngcairo size 1100,{200 + 28 * len(plotted)} font ",10" noenhanced
+set terminal pngcairo size 1200,{160 + 24 * n} font ",10" noenhanced
 set output "{png}"
-set title "ours vs stock 6.12: relative speed (above 1 = ours faster; grey: the same, within 2 % or the spread)"
+set title "ours vs stock 6.12: speed-up of ours per case (log scale; right of 1 = ours faster)\\ngreen faster, red slower, grey the same (icount within 2 %, wall ranges overlapping)"
 set style fill solid 0.6
-set yrange [-0.5:{len(plotted) - 0.5}]
-set xrange [0:*]
+set yrange [-0.7:{n - 0.3}]
+set logscale x 10
+set xrange [{lo:.6g}:{hi:.6g}]
+set format x "%gx"
 set ytics ()
 set grid x
 unset key
 set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb "black"
-plot "{dat}" using (($3)/2):1:(($3)/2):(0.35):4:ytic(2) with boxxyerror lc rgb variable
+plot "{dat}" using (1):1:(($3) < 1 ? ($3) : 1):(($3) > 1 ? ($3) : 1):(($1) - 0.35):(($1) + 0.35):4:ytic(2) with boxxyerror lc rgb variable, \\
+     "{dat}" using (($3) >= 1 ? ($3) * 1.08 : NaN):1:5 with labels left font ",9", \\
+     "{dat}" using (($3) < 1 ? ($3) / 1.08 : NaN):1:5 with labels right font ",9"
 '''
     try:
         subprocess.run(['gnuplot'], input=script, text=True, check=True)

@@ -29,8 +29,11 @@ fi
 
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
 append="console=ttyS0 root=hostroot rootfstype=9p rootflags=$rootflags ro"
-append="$append init=$REPO/harness/guest/init panic=-1 cma=64M kunit.enable=${KUNIT:-0}"
-append="$append HARNESS_REPO=$REPO HARNESS_MODE=$mode"
+# GUEST_REPO: where the guest finds the repository (vm.sh), if not where
+# the host has it.
+guest_repo=${GUEST_REPO:-$REPO}
+append="$append init=$guest_repo/harness/guest/init panic=-1 cma=64M kunit.enable=${KUNIT:-0}"
+append="$append HARNESS_REPO=$guest_repo HARNESS_MODE=$mode"
 append="$append HARNESS_CMD=${run#"$REPO"/}/cmd.sh ${KERNEL_ARGS:-}"
 # An xHCI controller gives the dmapool tests a driver with pools.
 xhci=(-device qemu-xhci)
@@ -39,7 +42,7 @@ initrd=()
 if [ -n "${INITRD:-}" ]; then
 	# The same init, from the initramfs; the 9p root is then not mounted.
 	initrd=(-initrd "$INITRD")
-	append="$append rdinit=$REPO/harness/guest/init"
+	append="$append rdinit=$guest_repo/harness/guest/init"
 fi
 
 : >"$run/console.log"

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""initramfs.py OUT PATH...: write an uncompressed newc cpio archive holding
-every PATH at its host path (directories recursively, symbolic links as
-links plus what they point to, and for every ELF executable the shared
-libraries ldd names), with all the parent directories. "dir:PATH" adds an
-empty directory (a mount point).
+"""initramfs.py [--map=HOST:GUEST] OUT PATH...: write an uncompressed newc
+cpio archive holding every PATH at its host path (directories recursively,
+symbolic links as links plus what they point to, and for every ELF
+executable the shared libraries ldd names), with all the parent
+directories. "dir:PATH" adds an empty directory (a mount point). --map puts
+what lies under the directory HOST under GUEST instead, so that the archive
+does not depend on where the repository was cloned.
 
 The benchmarks' instruction mode boots from it instead of the host's root
 over 9p: 9p answers when the host gets to it, which moves guest interrupts
@@ -43,11 +45,13 @@ def is_elf(path):
 class Archive:
     def __init__(self):
         self.entries = {}  # path -> (mode, data)
+        self.implicit = set()  # directories only there as parents
 
     def add_parents(self, path):
         parent = os.path.dirname(path)
         while parent not in ("/", "") and parent not in self.entries:
             self.entries[parent] = (stat.S_IFDIR | 0o755, b"")
+            self.implicit.add(parent)
             parent = os.path.dirname(parent)
 
     def add(self, path):
@@ -79,6 +83,24 @@ class Archive:
                 for dep in ldd_deps(path):
                     self.add(dep)
 
+    def remap(self, host, guest):
+        moved = {}
+        for path, entry in self.entries.items():
+            if path == host or path.startswith(host + "/"):
+                path = guest + path[len(host):]
+            moved[path] = entry
+        self.entries = moved
+        for path in list(moved):
+            self.add_parents(path)
+        # The host directories above HOST go unless something else is in them.
+        parent = os.path.dirname(host)
+        while parent in self.implicit:
+            if any(p.startswith(parent + "/") for p in self.entries):
+                break
+            del self.entries[parent]
+            self.implicit.discard(parent)
+            parent = os.path.dirname(parent)
+
     def write(self, out):
         ino = 1
         with open(out, "wb") as fh:
@@ -100,10 +122,17 @@ class Archive:
 
 
 def main():
-    out, paths = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    maps = []
+    while args and args[0].startswith("--map="):
+        host, guest = args.pop(0)[len("--map="):].split(":", 1)
+        maps.append((os.path.normpath(host), os.path.normpath(guest)))
+    out, paths = args[0], args[1:]
     arc = Archive()
     for p in paths:
         arc.add(p)
+    for host, guest in maps:
+        arc.remap(host, guest)
     arc.write(out)
 
 

@@ -43,34 +43,40 @@ def is_elf(path):
 
 
 class Archive:
-    def __init__(self):
-        self.entries = {}  # path -> (mode, data)
-        self.implicit = set()  # directories only there as parents
+    def __init__(self, maps=()):
+        self.entries = {}  # name in the archive -> (mode, data)
+        self.maps = maps  # (host directory, its name in the archive)
 
-    def add_parents(self, path):
-        parent = os.path.dirname(path)
+    def name(self, path):
+        for host, guest in self.maps:
+            if path == host or path.startswith(host + "/"):
+                return guest + path[len(host):]
+        return path
+
+    def put(self, path, entry):
+        """Store ENTRY for the host PATH under its archive name, with its
+        parent directories."""
+        name = self.name(path)
+        parent = os.path.dirname(name)
         while parent not in ("/", "") and parent not in self.entries:
             self.entries[parent] = (stat.S_IFDIR | 0o755, b"")
-            self.implicit.add(parent)
             parent = os.path.dirname(parent)
+        self.entries[name] = entry
 
     def add(self, path):
         if path.startswith("dir:"):
-            path = os.path.normpath(path[4:])
-            self.add_parents(path)
-            self.entries[path] = (stat.S_IFDIR | 0o755, b"")
+            self.put(os.path.normpath(path[4:]), (stat.S_IFDIR | 0o755, b""))
             return
         path = os.path.normpath(path)
-        if path in self.entries:
+        if self.name(path) in self.entries:
             return
         st = os.lstat(path)
-        self.add_parents(path)
         if stat.S_ISLNK(st.st_mode):
             target = os.readlink(path)
-            self.entries[path] = (stat.S_IFLNK | 0o777, target.encode())
+            self.put(path, (stat.S_IFLNK | 0o777, target.encode()))
             self.add(os.path.join(os.path.dirname(path), target))
         elif stat.S_ISDIR(st.st_mode):
-            self.entries[path] = (stat.S_IFDIR | 0o755, b"")
+            self.put(path, (stat.S_IFDIR | 0o755, b""))
             for name in sorted(os.listdir(path)):
                 if name in SKIP_DIRS:
                     continue
@@ -78,28 +84,10 @@ class Archive:
         elif stat.S_ISREG(st.st_mode):
             with open(path, "rb") as fh:
                 data = fh.read()
-            self.entries[path] = (stat.S_IFREG | (st.st_mode & 0o7777), data)
+            self.put(path, (stat.S_IFREG | (st.st_mode & 0o7777), data))
             if is_elf(path) and st.st_mode & 0o111:
                 for dep in ldd_deps(path):
                     self.add(dep)
-
-    def remap(self, host, guest):
-        moved = {}
-        for path, entry in self.entries.items():
-            if path == host or path.startswith(host + "/"):
-                path = guest + path[len(host):]
-            moved[path] = entry
-        self.entries = moved
-        for path in list(moved):
-            self.add_parents(path)
-        # The host directories above HOST go unless something else is in them.
-        parent = os.path.dirname(host)
-        while parent in self.implicit:
-            if any(p.startswith(parent + "/") for p in self.entries):
-                break
-            del self.entries[parent]
-            self.implicit.discard(parent)
-            parent = os.path.dirname(parent)
 
     def write(self, out):
         ino = 1
@@ -128,11 +116,9 @@ def main():
         host, guest = args.pop(0)[len("--map="):].split(":", 1)
         maps.append((os.path.normpath(host), os.path.normpath(guest)))
     out, paths = args[0], args[1:]
-    arc = Archive()
+    arc = Archive(maps)
     for p in paths:
         arc.add(p)
-    for host, guest in maps:
-        arc.remap(host, guest)
     arc.write(out)
 
 

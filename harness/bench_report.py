@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench_report.py RAW OUTDIR KERNEL_VERSION OURS_LABEL
 
-Turn the "LABEL MODE CASE METRIC VALUE" lines of harness/bench.sh into
+Turn the "LABEL MODE BOOT CASE METRIC VALUE" lines of harness/bench.sh into
 OUTDIR/results.md (a Markdown table per component: stock, ours, ratio
 ours/stock, mode) and OUTDIR/ratios.png (gnuplot: how many times faster ours
 is per case, on a log scale; bars right of 1 are faster, left slower).
@@ -22,14 +22,19 @@ LOWER_IS_BETTER = {'ns_per_pair': 'guest instructions per alloc+free pair', 'ns'
 
 
 def load(raw):
-    data = {}
+    """{(case, metric, mode): {label: [one figure per boot]}}; a boot that
+    ran a case more than once counts with the median of its runs."""
+    runs = {}
     for line in open(raw):
         parts = line.split()
-        if len(parts) != 5:
+        if len(parts) != 6:
             continue
-        label, mode, case, metric, value = parts
-        data.setdefault((case, metric, mode), {}).setdefault(label, []).append(float(value))
-    return data
+        label, mode, boot, case, metric, value = parts
+        by_boot = runs.setdefault((case, metric, mode), {}).setdefault(label, {})
+        by_boot.setdefault(boot, []).append(float(value))
+    return {key: {label: [statistics.median(v) for v in by_boot.values()]
+                  for label, by_boot in by_label.items()}
+            for key, by_label in runs.items()}
 
 
 def sig4(v):

@@ -120,33 +120,13 @@ cma_pair() {
 
 # wall_case FUNCTION ARGS...: under MTTCG a case's first run in a boot also
 # pays for translating its code, and one host hiccup can double a run.
-# Run it once untimed, then WALL_REPEATS (3) times, and print the median
-# of each "bench: CASE METRIC VALUE" line (other lines as they come).
+# Run it once untimed, then WALL_REPEATS (3) times; bench_report.py takes
+# the median of each boot's runs.
 wall_case() {
-	local i
 	"$@" >/dev/null
-	for i in $(seq 1 "${WALL_REPEATS:-3}"); do
+	for _ in $(seq 1 "${WALL_REPEATS:-3}"); do
 		"$@"
-	done | awk '$1 != "bench:" || NF != 4 || $2 == "error" { print; next }
-	{
-		key = $2 " " $3
-		if (!(key in n))
-			order[++keys] = key
-		v[key, ++n[key]] = $4
-	}
-	END {
-		for (k = 1; k <= keys; k++) {
-			key = order[k]
-			for (i = 1; i <= n[key]; i++)
-				for (j = i + 1; j <= n[key]; j++)
-					if (v[key, j] + 0 < v[key, i] + 0) {
-						t = v[key, i]; v[key, i] = v[key, j]; v[key, j] = t
-					}
-			m = int((n[key] + 1) / 2)
-			med = n[key] % 2 ? v[key, m] : (v[key, m] + v[key, m + 1]) / 2
-			print "bench: " key " " med
-		}
-	}'
+	done
 }
 
 case $mode in

@@ -39,9 +39,13 @@
  *
  * Locking:
  *
- *  dmapool_mutex  every device's dma_pools list, and the creation and
- *                 removal of the device's "pools" attribute with its first
- *                 and last pool. Process context only.
+ *  dmapool_mutex  changes to every device's dma_pools list, and the
+ *                 creation and removal of the device's "pools" attribute
+ *                 with its first and last pool. Process context only.
+ *                 Readers of the list (pools_show()) use RCU instead: the
+ *                 removal of the attribute waits for them, so they must
+ *                 not wait for the mutex. A pool is freed a grace period
+ *                 after it left the list.
  *  stash->lock    local_lock_t of one CPU's stash. Taken only by that CPU,
  *                 with interrupts off, so alloc and free work from any
  *                 context. dma_pool_destroy() empties the stashes of all
@@ -64,6 +68,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/poison.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -129,6 +134,7 @@ struct dma_pool {
 
 	struct device *dev;
 	struct list_head dev_node;
+	struct rcu_head rcu;
 	char name[32];
 };
 
@@ -194,8 +200,12 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 	int len;
 
 	len = sysfs_emit(buf, "poolinfo - 0.1\n");
-	mutex_lock(&dmapool_mutex);
-	list_for_each_entry(pool, &dev->dma_pools, dev_node) {
+	/*
+	 * Only RCU here: dma_pool_detach() removes this file with
+	 * dmapool_mutex held, and the removal waits for this reader.
+	 */
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &dev->dma_pools, dev_node) {
 		spin_lock_irqsave(&pool->lock, irqflags);
 		active = pool->nr_out;
 		blocks = pool->nr_blocks;
@@ -207,7 +217,7 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 				     pool->name, active, blocks, pool->block_size,
 				     pages);
 	}
-	mutex_unlock(&dmapool_mutex);
+	rcu_read_unlock();
 	return len;
 }
 static DEVICE_ATTR_RO(pools);
@@ -279,7 +289,7 @@ static int dma_pool_attach(struct dma_pool *pool)
 	if (list_empty(&dev->dma_pools))
 		err = device_create_file(dev, &dev_attr_pools);
 	if (!err)
-		list_add(&pool->dev_node, &dev->dma_pools);
+		list_add_rcu(&pool->dev_node, &dev->dma_pools);
 	mutex_unlock(&dmapool_mutex);
 	return err;
 }
@@ -289,7 +299,7 @@ static void dma_pool_detach(struct dma_pool *pool)
 	struct device *dev = pool->dev;
 
 	mutex_lock(&dmapool_mutex);
-	list_del(&pool->dev_node);
+	list_del_rcu(&pool->dev_node);
 	if (list_empty(&dev->dma_pools))
 		device_remove_file(dev, &dev_attr_pools);
 	mutex_unlock(&dmapool_mutex);
@@ -770,6 +780,14 @@ static void dma_pool_empty_stashes(struct dma_pool *pool)
 	}
 }
 
+static void dma_pool_free_rcu(struct rcu_head *head)
+{
+	struct dma_pool *pool = container_of(head, struct dma_pool, rcu);
+
+	free_percpu(pool->stash);
+	kfree(pool);
+}
+
 /**
  * dma_pool_destroy - free a DMA pool and all its memory
  * @pool: the pool, or %NULL
@@ -802,8 +820,8 @@ void dma_pool_destroy(struct dma_pool *pool)
 		list_del(&chunk->node);
 		kfree(chunk);
 	}
-	free_percpu(pool->stash);
-	kfree(pool);
+	/* pools_show() may still be looking at the pool's counters. */
+	call_rcu(&pool->rcu, dma_pool_free_rcu);
 }
 EXPORT_SYMBOL(dma_pool_destroy);
 

@@ -2,67 +2,76 @@
 /*
  * DMA pools: many small blocks of coherent DMA memory, all of one size.
  *
- * A pool asks dma_alloc_coherent() for chunks of at least a page (the
- * pool's "allocation") and cuts each chunk into blocks of the pool's size,
- * leaving out the space that would make a block straddle the pool's
- * boundary. While a block is free, its first bytes hold a struct dma_block:
- * the next free block and the block's own DMA address. Handing out and
- * taking back a block therefore needs no memory besides the block itself.
+ * A pool takes chunks of at least a page from dma_alloc_coherent() and
+ * cuts each chunk into blocks of the pool's size, leaving out the space
+ * that would make a block straddle the pool's boundary. Every chunk has the
+ * same layout, so a pool knows how many blocks a chunk gives.
  *
- * Free blocks wait in one of two places:
+ * The allocator keeps its records out of the blocks. A free block is known
+ * by a slot, its address and DMA address, in memory the pool took from the
+ * slab; outside debug mode the allocator never reads or writes a free
+ * block. A device that writes to a block after the driver freed it, or a
+ * driver's use after free, can spoil that block's data but not the pool's
+ * lists. (Where coherent memory is uncached, this also keeps the fast
+ * paths out of uncached memory.)
  *
- *  - the pool's shared list (pool->next_block), under pool->lock;
- *  - a small per-CPU stash that dma_pool_alloc() and dma_pool_free() use
- *    with only a local lock (interrupts off on this CPU, no atomic
- *    instruction). A stash has a "hot" list of up to pool->batch blocks,
- *    which alloc pops and free pushes, and a "full" chain of exactly
- *    pool->batch blocks or none. When hot runs empty, full takes its place
- *    or a batch comes from the shared list; when hot is full, it becomes
- *    the full chain and the previous full chain goes to the shared list.
- *    Both chains know their last block, and a full chain given back stays
- *    a chain on the shared side (struct dma_chain) when blocks are big
- *    enough, so whole batches move without walking their blocks. The
- *    shared lock is taken at most once per batch, and a stash never keeps
- *    more than 2 * pool->batch blocks. The stash of a CPU that goes offline
- *    keeps its blocks (at most that bound) until the pool is destroyed.
+ * Where a free block waits:
  *
- * nr_blocks and nr_pages count what the pool owns; nr_out counts the blocks
- * off the shared list (in use, or waiting in a stash). The number in use,
- * reported in the "pools" file, is nr_out minus the stashed blocks.
+ *  - not yet cut: a new chunk is cut lazily, in ascending address order
+ *    (some hardware relies on that order within a fresh chunk), from the
+ *    carving cursor;
+ *  - in the depot: a stack of slots under pool->lock, kept in segments of
+ *    DMAPOOL_SEGMENT_SLOTS so that it grows without copying or high-order
+ *    allocations. It always has room for every block ever cut, so giving
+ *    blocks back never needs memory;
+ *  - in a per-CPU stash of up to 2 * pool->batch slots, which
+ *    dma_pool_alloc() pops and dma_pool_free() pushes with only a local
+ *    lock (interrupts off on this CPU, no atomic instruction). An empty
+ *    stash takes a batch from the depot, or cuts one; a full stash gives
+ *    its newest batch to the depot. pool->lock is taken at most once per
+ *    batch. When a CPU goes offline, its stashes go back to the depots.
+ *
+ * The "pools" file counts as in use every block that was cut and is in no
+ * depot and no stash.
  *
  * Debug mode (CONFIG_SLUB_DEBUG_ON, as in upstream; the KUnit suite can
- * turn it on per pool) keeps the stashes out of the way so that every free
- * block is on the shared list: freed blocks are poisoned, a block whose
- * poison changed is reported when it is handed out again, and a free of a
- * block that is already free or that no chunk of the pool contains is
- * reported and otherwise ignored.
+ * turn it on per pool) leaves the stashes empty so that every free block is
+ * in the depot: freed blocks are poisoned, a block whose poison changed is
+ * reported when it is handed out again, and a free of a block that is
+ * already free or that no chunk of the pool contains is reported and
+ * otherwise ignored.
  *
- * Locking:
+ * Locking, outermost first:
  *
- *  dmapool_mutex  changes to every device's dma_pools list, and the
- *                 creation and removal of the device's "pools" attribute
- *                 with its first and last pool. Process context only.
- *                 Readers of the list (pools_show()) use RCU instead: the
- *                 removal of the attribute waits for them, so they must
- *                 not wait for the mutex. A pool is freed a grace period
- *                 after it left the list.
- *  stash->lock    local_lock_t of one CPU's stash. Taken only by that CPU,
- *                 with interrupts off, so alloc and free work from any
- *                 context. dma_pool_destroy() empties the stashes of all
- *                 CPUs without it: by then the pool has no users.
- *  pool->lock     spinlock, irq-safe: the shared list and chains, the
- *                 chunk list, nr_out, nr_blocks and nr_pages.
- *
- * Lock order: dmapool_mutex -> stash->lock -> pool->lock.
+ *  cpu_hotplug_lock  taken by dma_pool_create() and dma_pool_destroy() to
+ *                    add and remove the pool's hotplug instance, never
+ *                    together with the locks below.
+ *  dmapool_mutex     changes to every device's dma_pools list, and the
+ *                    creation and removal of the device's "pools"
+ *                    attribute with its first and last pool. Readers of the
+ *                    list (pools_show()) use RCU instead: the removal of
+ *                    the attribute waits for them, so they must not wait
+ *                    for the mutex. A pool is freed a grace period after it
+ *                    left the list.
+ *  stash->lock       local_lock_t of one CPU's stash, taken by that CPU
+ *                    only, with interrupts off, so that alloc and free work
+ *                    from any context. The stash of a CPU that is offline,
+ *                    or of a pool being destroyed, has no user: it is
+ *                    emptied under pool->lock alone.
+ *  pool->lock        irq-safe spinlock: the depot, the chunk list, the
+ *                    carving cursor and the counters.
  */
 
+#include <linux/cpuhotplug.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmapool.h>
 #include <linux/export.h>
+#include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -78,80 +87,100 @@
 #include <kunit/test-bug.h>
 
 /*
- * Upper bound of the bytes one stash hands around in one batch: 64 blocks
- * up to 4 KiB, fewer beyond. A stash holds at most two batches, blocks of
- * pages the pool owns anyway; with 4 KiB blocks, batches of 16 left the
- * shared lock and refills at 0.65x of 6.12's cost per pair, 64 at 0.60x.
+ * A batch moves at most this many bytes of blocks, and at most
+ * DMAPOOL_BATCH_MAX blocks, between a stash and the depot.
  */
 #define DMAPOOL_BATCH_BYTES	SZ_256K
 #define DMAPOOL_BATCH_MAX	64U
+#define DMAPOOL_SEGMENT_SLOTS	64U
 
-struct dma_block {
-	struct dma_block *next_block;
+struct dma_pool_slot {
+	void *vaddr;
 	dma_addr_t dma;
-};
-
-/*
- * A whole batch on the shared side. When blocks are big enough to hold it
- * (pool->use_chains), a batch that a stash gives back keeps its shape: its
- * first block also records the next such batch and its own last block, so
- * that a refill takes it back without walking it.
- */
-struct dma_chain {
-	struct dma_block block;
-	struct dma_block *next_chain;
-	struct dma_block *tail;
 };
 
 struct dma_pool_stash {
 	local_lock_t lock;
-	struct dma_block *hot;
-	struct dma_block *hot_tail;	/* valid while nr_hot != 0 */
-	struct dma_block *full;
-	struct dma_block *full_tail;	/* valid while nr_full != 0 */
-	unsigned int nr_hot;
-	unsigned int nr_full;
+	unsigned int nr;
+	struct dma_pool_slot slots[];
+};
+
+/* One chunk from dma_alloc_coherent(); the record lives in the slab. */
+struct dma_pool_chunk {
+	struct list_head node;
+	void *vaddr;
+	dma_addr_t dma;
 };
 
 struct dma_pool {
 	spinlock_t lock;		/* see "Locking" at the top */
-	struct dma_block *next_block;
-	struct dma_block *chains;	/* whole batches, see dma_chain */
-	size_t nr_out;
+	struct dma_pool_slot **depot;	/* segments of the depot's stack */
+	size_t nr_depot;		/* free slots on the stack */
+	unsigned int nr_segments;
+	unsigned int max_segments;
+	struct list_head chunks;	/* in the order they came */
+	struct dma_pool_chunk *carving;	/* first chunk not cut to the end */
+	unsigned int carve_offset;
+	size_t nr_uncut;
 	size_t nr_blocks;
-	size_t nr_pages;
-	struct list_head chunk_list;
+	size_t nr_chunks;
 
 	struct dma_pool_stash __percpu *stash;
 	unsigned int batch;
+	unsigned int stash_max;		/* 2 * batch */
 	unsigned int block_size;
 	unsigned int chunk_size;
 	unsigned int boundary;
+	unsigned int blocks_per_chunk;
 	bool checks;			/* debug mode, see the top */
 	bool prep_alloc;		/* checks or init_on_alloc */
 	bool prep_free;			/* checks or init_on_free */
-	bool use_chains;
 
+	struct hlist_node cpuhp_node;
 	struct device *dev;
 	struct list_head dev_node;
 	struct rcu_head rcu;
 	char name[32];
 };
 
-/* Bookkeeping for one chunk from dma_alloc_coherent(); lives in the slab. */
-struct dma_page {
-	struct list_head node;
-	void *vaddr;
-	dma_addr_t dma;
+/* What the refill path needs before it can hand out a block. */
+enum dma_pool_need {
+	DMA_POOL_NEED_NOTHING,
+	DMA_POOL_NEED_CHUNK,
+	DMA_POOL_NEED_ROOM,
+};
+
+/* Memory the refill path allocated with no lock held, to install. */
+struct dma_pool_growth {
+	struct dma_pool_chunk *chunk;
+	struct dma_pool_slot *segment;
+	struct dma_pool_slot **depot;
+	unsigned int max_segments;
 };
 
 static DEFINE_MUTEX(dmapool_mutex);
+static int dmapool_cpuhp_state;
 
-/*
- * Something is wrong with how the pool is used. Say so in the log and, when
- * a KUnit test is running, count it in the test's "dmapool_errors"
- * resource so that the test sees the detection without reading the log.
- */
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Count a detection in the running test's "dmapool_errors", if it has one. */
+static void dma_pool_tell_test(void)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct kunit_resource *res;
+
+	if (!test)
+		return;
+	res = kunit_find_named_resource(test, "dmapool_errors");
+	if (res) {
+		(*(int *)res->data)++;
+		kunit_put_resource(res);
+	}
+}
+#else
+static inline void dma_pool_tell_test(void) { }
+#endif
+
+/* Something is wrong with how the pool is used: say so. */
 static __printf(2, 3) void dma_pool_report(struct dma_pool *pool,
 					   const char *fmt, ...)
 {
@@ -163,19 +192,7 @@ static __printf(2, 3) void dma_pool_report(struct dma_pool *pool,
 	vaf.va = &args;
 	dev_err(pool->dev, "dma_pool %s: %pV\n", pool->name, &vaf);
 	va_end(args);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-	if (kunit_get_current_test()) {
-		struct kunit_resource *res;
-
-		res = kunit_find_named_resource(kunit_get_current_test(),
-						"dmapool_errors");
-		if (res) {
-			(*(int *)res->data)++;
-			kunit_put_resource(res);
-		}
-	}
-#endif
+	dma_pool_tell_test();
 }
 
 static size_t dma_pool_stashed(struct dma_pool *pool)
@@ -183,18 +200,22 @@ static size_t dma_pool_stashed(struct dma_pool *pool)
 	size_t stashed = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
-
-		stashed += READ_ONCE(stash->nr_hot) + READ_ONCE(stash->nr_full);
-	}
+	for_each_possible_cpu(cpu)
+		stashed += READ_ONCE(per_cpu_ptr(pool->stash, cpu)->nr);
 	return stashed;
+}
+
+/* Blocks cut and in no depot; the caller subtracts the stashes if it must. */
+static size_t dma_pool_out(struct dma_pool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	return pool->nr_blocks - pool->nr_uncut - pool->nr_depot;
 }
 
 static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	size_t active, blocks, pages;
+	size_t active, blocks, chunks;
 	struct dma_pool *pool;
 	unsigned long irqflags;
 	int len;
@@ -207,15 +228,15 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &dev->dma_pools, dev_node) {
 		spin_lock_irqsave(&pool->lock, irqflags);
-		active = pool->nr_out;
+		active = dma_pool_out(pool);
 		blocks = pool->nr_blocks;
-		pages = pool->nr_pages;
+		chunks = pool->nr_chunks;
 		spin_unlock_irqrestore(&pool->lock, irqflags);
-		/* A block moving between stash and shared list is counted once. */
+		/* A block moving between stash and depot is counted once. */
 		active -= min(active, dma_pool_stashed(pool));
 		len += sysfs_emit_at(buf, len, "%-16s %4zu %4zu %4u %2zu\n",
 				     pool->name, active, blocks, pool->block_size,
-				     pages);
+				     chunks);
 	}
 	rcu_read_unlock();
 	return len;
@@ -223,8 +244,8 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 static DEVICE_ATTR_RO(pools);
 
 /*
- * Work out block size, chunk size and boundary as 6.12 does; false for a
- * combination that 6.12 refuses.
+ * Work out block size, chunk size, boundary and batch; false for a
+ * combination that dma_pool_create() refuses.
  */
 static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 				  size_t align, size_t boundary)
@@ -235,7 +256,7 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 		align = 1;
 	if (!is_power_of_2(align) || !size || size > INT_MAX)
 		return false;
-	size = ALIGN(max(size, sizeof(struct dma_block)), align);
+	size = ALIGN(size, align);
 	chunk = max_t(size_t, size, PAGE_SIZE);
 	if (boundary && (boundary < size || !is_power_of_2(boundary)))
 		return false;
@@ -245,38 +266,42 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 	pool->block_size = size;
 	pool->chunk_size = chunk;
 	pool->boundary = boundary;
+	pool->blocks_per_chunk = chunk / boundary * (boundary / size) +
+				 chunk % boundary / size;
 	pool->batch = clamp_t(unsigned int, DMAPOOL_BATCH_BYTES / size, 1,
 			      DMAPOOL_BATCH_MAX);
+	pool->stash_max = 2 * pool->batch;
 	return true;
 }
 
 /*
  * init_on_alloc and init_on_free are fixed at boot: fold them with the
  * debug mode into one flag per direction that the fast paths test. Only
- * for a pool that has no chunk yet, so that no stash or chain holds blocks
- * that the debug checks would not see.
+ * for a pool that has no chunk yet, so that no stash holds blocks that the
+ * debug checks would not see.
  */
 static void dma_pool_set_checks(struct dma_pool *pool, bool checks)
 {
-	WARN_ON_ONCE(pool->nr_pages);
+	WARN_ON_ONCE(pool->nr_chunks);
 	pool->checks = checks;
 	pool->prep_alloc = checks || want_init_on_alloc(0);
 	pool->prep_free = checks || want_init_on_free();
-	/* Chain records would show in blocks that must look wiped or poisoned. */
-	pool->use_chains = !pool->prep_free && pool->batch > 1 &&
-			   pool->block_size >= sizeof(struct dma_chain);
 }
 
-static void dma_pool_init_stashes(struct dma_pool *pool)
+static struct dma_pool_stash __percpu *dma_pool_alloc_stashes(size_t slots)
 {
+	struct dma_pool_stash __percpu *stash;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
-
-		/* alloc_percpu() zeroed the rest: both chains are empty. */
-		local_lock_init(&stash->lock);
-	}
+	stash = __alloc_percpu(struct_size_t(struct dma_pool_stash, slots,
+					     slots),
+			       __alignof__(struct dma_pool_stash));
+	if (!stash)
+		return NULL;
+	/* __alloc_percpu() zeroed the rest: every stash is empty. */
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(stash, cpu)->lock);
+	return stash;
 }
 
 /* Publish the pool on its device; the first pool brings the attribute. */
@@ -303,6 +328,22 @@ static void dma_pool_detach(struct dma_pool *pool)
 	if (list_empty(&dev->dma_pools))
 		device_remove_file(dev, &dev_attr_pools);
 	mutex_unlock(&dmapool_mutex);
+}
+
+/* Let the pool hear of CPUs going offline, once the callback exists. */
+static int dma_pool_watch_cpus(struct dma_pool *pool)
+{
+	if (!dmapool_cpuhp_state)
+		return 0;
+	return cpuhp_state_add_instance_nocalls(dmapool_cpuhp_state,
+						&pool->cpuhp_node);
+}
+
+static void dma_pool_unwatch_cpus(struct dma_pool *pool)
+{
+	if (!hlist_unhashed(&pool->cpuhp_node))
+		cpuhp_state_remove_instance_nocalls(dmapool_cpuhp_state,
+						    &pool->cpuhp_node);
 }
 
 /**
@@ -334,23 +375,26 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 		return NULL;
 	if (!dma_pool_set_geometry(pool, size, align, boundary))
 		goto free_pool;
-
-	pool->stash = alloc_percpu(struct dma_pool_stash);
+	pool->stash = dma_pool_alloc_stashes(pool->stash_max);
 	if (!pool->stash)
 		goto free_pool;
-	dma_pool_init_stashes(pool);
 	spin_lock_init(&pool->lock);
-	INIT_LIST_HEAD(&pool->chunk_list);
+	INIT_LIST_HEAD(&pool->chunks);
 	INIT_LIST_HEAD(&pool->dev_node);
+	INIT_HLIST_NODE(&pool->cpuhp_node);
 	dma_pool_set_checks(pool, IS_ENABLED(CONFIG_SLUB_DEBUG_ON));
 	pool->dev = dev;
 	strscpy(pool->name, name, sizeof(pool->name));
 
+	if (dma_pool_watch_cpus(pool))
+		goto free_stashes;
 	if (dma_pool_attach(pool))
-		goto free_stash;
+		goto unwatch_cpus;
 	return pool;
 
-free_stash:
+unwatch_cpus:
+	dma_pool_unwatch_cpus(pool);
+free_stashes:
 	free_percpu(pool->stash);
 free_pool:
 	kfree(pool);
@@ -358,41 +402,147 @@ free_pool:
 }
 EXPORT_SYMBOL(dma_pool_create);
 
-/*
- * Cut a new chunk into blocks, linked in ascending address order (some
- * hardware relies on that order within a fresh chunk), and put them in front
- * of the shared list. Called with pool->lock held.
- */
-static void dma_pool_add_chunk(struct dma_pool *pool, struct dma_page *chunk)
+static struct dma_pool_slot *dma_pool_depot_slot(struct dma_pool *pool,
+						 size_t index)
 {
-	struct dma_block **link = &pool->next_block;
-	struct dma_block *rest = pool->next_block;
-	unsigned int offset = 0, limit = pool->boundary;
-
-	while (offset + pool->block_size <= pool->chunk_size) {
-		struct dma_block *block;
-
-		if (offset + pool->block_size > limit) {
-			/* The block would straddle: start at the boundary. */
-			offset = limit;
-			limit += pool->boundary;
-			continue;
-		}
-		block = chunk->vaddr + offset;
-		block->dma = chunk->dma + offset;
-		*link = block;
-		link = &block->next_block;
-		offset += pool->block_size;
-		pool->nr_blocks++;
-	}
-	*link = rest;
-	list_add(&chunk->node, &pool->chunk_list);
-	pool->nr_pages++;
+	return &pool->depot[index / DMAPOOL_SEGMENT_SLOTS]
+			   [index % DMAPOOL_SEGMENT_SLOTS];
 }
 
-static struct dma_page *dma_pool_new_chunk(struct dma_pool *pool, gfp_t gfp)
+/* Blocks cut and not in the depot that the depot could still take. */
+static size_t dma_pool_depot_room(struct dma_pool *pool)
 {
-	struct dma_page *chunk;
+	size_t cut = pool->nr_blocks - pool->nr_uncut;
+
+	lockdep_assert_held(&pool->lock);
+	return (size_t)pool->nr_segments * DMAPOOL_SEGMENT_SLOTS - cut;
+}
+
+/* Push @n slots onto the depot, @slots[@n - 1] last, so on top. */
+static void dma_pool_depot_put(struct dma_pool *pool,
+			       const struct dma_pool_slot *slots,
+			       unsigned int n)
+{
+	lockdep_assert_held(&pool->lock);
+	while (n) {
+		unsigned int in_segment = pool->nr_depot % DMAPOOL_SEGMENT_SLOTS;
+		unsigned int k = min(n, DMAPOOL_SEGMENT_SLOTS - in_segment);
+
+		memcpy(dma_pool_depot_slot(pool, pool->nr_depot), slots,
+		       k * sizeof(*slots));
+		pool->nr_depot += k;
+		slots += k;
+		n -= k;
+	}
+}
+
+/* Take the top @n slots of the depot, in their order: the top one last. */
+static void dma_pool_depot_take(struct dma_pool *pool,
+				struct dma_pool_slot *slots, unsigned int n)
+{
+	size_t index;
+
+	lockdep_assert_held(&pool->lock);
+	pool->nr_depot -= n;
+	index = pool->nr_depot;
+	while (n) {
+		unsigned int in_segment = index % DMAPOOL_SEGMENT_SLOTS;
+		unsigned int k = min(n, DMAPOOL_SEGMENT_SLOTS - in_segment);
+
+		memcpy(slots, dma_pool_depot_slot(pool, index),
+		       k * sizeof(*slots));
+		index += k;
+		slots += k;
+		n -= k;
+	}
+}
+
+/*
+ * Cut @n more blocks from the chunks, in ascending address order, into
+ * @slots from the end: the last slot, popped first, gets the lowest address.
+ */
+static void dma_pool_cut(struct dma_pool *pool, struct dma_pool_slot *slots,
+			 unsigned int n)
+{
+	unsigned int size = pool->block_size, boundary = pool->boundary;
+
+	lockdep_assert_held(&pool->lock);
+	pool->nr_uncut -= n;
+	while (n) {
+		struct dma_pool_chunk *chunk = pool->carving;
+		unsigned int offset = pool->carve_offset;
+
+		if (offset + size > pool->chunk_size) {
+			pool->carving = list_next_entry(chunk, node);
+			pool->carve_offset = 0;
+			continue;
+		}
+		if (offset % boundary + size > boundary) {
+			pool->carve_offset = offset - offset % boundary + boundary;
+			continue;
+		}
+		n--;
+		slots[n].vaddr = chunk->vaddr + offset;
+		slots[n].dma = chunk->dma + offset;
+		pool->carve_offset = offset + size;
+	}
+}
+
+/*
+ * Put up to @want free blocks into @slots, from the depot or else cut from
+ * the chunks as far as the depot has room for them. Returns how many.
+ */
+static unsigned int dma_pool_take(struct dma_pool *pool,
+				  struct dma_pool_slot *slots,
+				  unsigned int want)
+{
+	unsigned int n;
+
+	lockdep_assert_held(&pool->lock);
+	n = min_t(size_t, want, pool->nr_depot);
+	if (n) {
+		dma_pool_depot_take(pool, slots, n);
+		return n;
+	}
+	n = min_t(size_t, want, pool->nr_uncut);
+	n = min_t(size_t, n, dma_pool_depot_room(pool));
+	dma_pool_cut(pool, slots, n);
+	return n;
+}
+
+/* Install what dma_pool_prepare_growth() got; leaves the rest in @growth. */
+static void dma_pool_install(struct dma_pool *pool,
+			     struct dma_pool_growth *growth)
+{
+	lockdep_assert_held(&pool->lock);
+	if (growth->chunk) {
+		list_add_tail(&growth->chunk->node, &pool->chunks);
+		if (!pool->nr_uncut) {
+			pool->carving = growth->chunk;
+			pool->carve_offset = 0;
+		}
+		pool->nr_uncut += pool->blocks_per_chunk;
+		pool->nr_blocks += pool->blocks_per_chunk;
+		pool->nr_chunks++;
+		growth->chunk = NULL;
+	}
+	if (growth->depot && growth->max_segments > pool->max_segments) {
+		if (pool->nr_segments)
+			memcpy(growth->depot, pool->depot,
+			       pool->nr_segments * sizeof(*pool->depot));
+		swap(growth->depot, pool->depot);
+		swap(growth->max_segments, pool->max_segments);
+	}
+	if (growth->segment && pool->nr_segments < pool->max_segments) {
+		pool->depot[pool->nr_segments++] = growth->segment;
+		growth->segment = NULL;
+	}
+}
+
+static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
+						 gfp_t gfp)
+{
+	struct dma_pool_chunk *chunk;
 
 	chunk = kmalloc(sizeof(*chunk), gfp);
 	if (!chunk)
@@ -408,155 +558,117 @@ static struct dma_page *dma_pool_new_chunk(struct dma_pool *pool, gfp_t gfp)
 	return chunk;
 }
 
-/*
- * Take up to @want blocks off the front of the shared list as one chain.
- * Returns its first block, its last in *@tail and its length in *@taken.
- * pool->lock held.
- */
-static struct dma_block *dma_pool_take_shared(struct dma_pool *pool,
-					      unsigned int want,
-					      struct dma_block **tail,
-					      unsigned int *taken)
+/* Allocate, with no lock held, what @need says; false if memory ran out. */
+static bool dma_pool_prepare_growth(struct dma_pool *pool,
+				    struct dma_pool_growth *growth,
+				    enum dma_pool_need need, gfp_t gfp)
 {
-	struct dma_block *first = pool->chains, *last, *next;
-	unsigned int n = 1;
+	unsigned int max_segments;
 
-	if (first && want == pool->batch) {
-		struct dma_chain *chain = (struct dma_chain *)first;
+	if (need == DMA_POOL_NEED_CHUNK) {
+		growth->chunk = dma_pool_new_chunk(pool, gfp);
+		return growth->chunk;
+	}
+	if (!growth->segment) {
+		growth->segment = kmalloc_array(DMAPOOL_SEGMENT_SLOTS,
+						sizeof(*growth->segment), gfp);
+		if (!growth->segment)
+			return false;
+	}
+	/* A stale look is fine: dma_pool_install() checks again. */
+	max_segments = READ_ONCE(pool->max_segments);
+	if (READ_ONCE(pool->nr_segments) < max_segments ||
+	    growth->max_segments > max_segments)
+		return true;
+	kfree(growth->depot);
+	growth->max_segments = max(2 * max_segments, 4U);
+	growth->depot = kmalloc_array(growth->max_segments,
+				      sizeof(*growth->depot), gfp);
+	return growth->depot;
+}
 
-		pool->chains = chain->next_chain;
-		pool->nr_out += want;
-		*tail = chain->tail;
-		*taken = want;
-		return first;
-	}
-	first = pool->next_block;
-	last = first;
-	if (!first)
-		return NULL;
-	while (n < want && (next = last->next_block)) {
-		last = next;
-		n++;
-	}
-	pool->next_block = last->next_block;
-	last->next_block = NULL;
-	pool->nr_out += n;
-	*tail = last;
-	*taken = n;
-	return first;
+/* Blocks we allocated but did not need, and a depot that was replaced. */
+static void dma_pool_discard_growth(struct dma_pool_growth *growth)
+{
+	if (growth->segment)
+		kfree(growth->segment);
+	if (growth->depot)
+		kfree(growth->depot);
 }
 
 /*
- * Give a chain of @n blocks, @first to @last, to the shared side: as a
- * whole batch if it is one and blocks can hold a dma_chain, else in front
- * of the shared list. pool->lock held.
+ * Get one block into @slot: from this CPU's stash if it is no longer
+ * empty (we may have moved to another CPU), else with a batch from the
+ * depot or the chunks. Installs @growth first.
  */
-static void dma_pool_give_shared(struct dma_pool *pool, struct dma_block *first,
-				 struct dma_block *last, unsigned int n)
+static enum dma_pool_need dma_pool_refill(struct dma_pool *pool,
+					  struct dma_pool_growth *growth,
+					  struct dma_pool_slot *slot)
 {
-	pool->nr_out -= n;
-	if (pool->use_chains && n == pool->batch) {
-		struct dma_chain *chain = (struct dma_chain *)first;
-
-		last->next_block = NULL;
-		chain->tail = last;
-		chain->next_chain = pool->chains;
-		pool->chains = first;
-		return;
-	}
-	last->next_block = pool->next_block;
-	pool->next_block = first;
-}
-
-/*
- * This CPU's hot list is empty: make the full chain hot, or else take a
- * batch from the shared list. stash->lock held.
- */
-static void dma_pool_refill(struct dma_pool *pool, struct dma_pool_stash *stash)
-{
-	unsigned int want = pool->checks ? 1 : pool->batch;
-
-	if (stash->nr_full) {
-		stash->hot = stash->full;
-		stash->hot_tail = stash->full_tail;
-		stash->nr_hot = stash->nr_full;
-		stash->full = NULL;
-		stash->nr_full = 0;
-		return;
-	}
-	spin_lock(&pool->lock);
-	stash->hot = dma_pool_take_shared(pool, want, &stash->hot_tail,
-					  &stash->nr_hot);
-	spin_unlock(&pool->lock);
-}
-
-static struct dma_block *dma_pool_stash_pop(struct dma_pool_stash *stash)
-{
-	struct dma_block *block = stash->hot;
-
-	if (block) {
-		stash->hot = block->next_block;
-		stash->nr_hot--;
-	}
-	return block;
-}
-
-/* The hot list was empty: refill it, from a new chunk if need be. */
-static struct dma_block *dma_pool_alloc_refill(struct dma_pool *pool,
-					       gfp_t gfp)
-{
-	struct dma_page *chunk = NULL;
 	struct dma_pool_stash *stash;
-	struct dma_block *block;
+	enum dma_pool_need need = DMA_POOL_NEED_NOTHING;
 	unsigned long irqflags;
+	unsigned int n;
 
-	for (;;) {
-		local_lock_irqsave(&pool->stash->lock, irqflags);
-		stash = this_cpu_ptr(pool->stash);
-		if (chunk) {
-			spin_lock(&pool->lock);
-			dma_pool_add_chunk(pool, chunk);
-			spin_unlock(&pool->lock);
-		}
-		/* We may run on another CPU than the one that found it empty. */
-		block = dma_pool_stash_pop(stash);
-		if (!block) {
-			dma_pool_refill(pool, stash);
-			block = dma_pool_stash_pop(stash);
-		}
-		local_unlock_irqrestore(&pool->stash->lock, irqflags);
-		if (block)
-			return block;
-		/* Nothing free anywhere: get a chunk, with no lock held. */
-		chunk = dma_pool_new_chunk(pool, gfp & ~__GFP_ZERO);
-		if (!chunk)
-			return NULL;
+	local_lock_irqsave(&pool->stash->lock, irqflags);
+	stash = this_cpu_ptr(pool->stash);
+	spin_lock(&pool->lock);
+	dma_pool_install(pool, growth);
+	if (stash->nr) {
+		n = 1;
+		*slot = stash->slots[--stash->nr];
+	} else if (pool->checks) {
+		n = dma_pool_take(pool, slot, 1);
+	} else {
+		n = dma_pool_take(pool, stash->slots, pool->batch);
+		if (n)
+			*slot = stash->slots[n - 1];
+		stash->nr = n ? n - 1 : 0;
 	}
+	if (!n)
+		need = pool->nr_uncut ? DMA_POOL_NEED_ROOM : DMA_POOL_NEED_CHUNK;
+	spin_unlock(&pool->lock);
+	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+	return need;
 }
 
-static void dma_pool_check_poison(struct dma_pool *pool,
-				  struct dma_block *block)
+static bool dma_pool_alloc_refill(struct dma_pool *pool, gfp_t gfp,
+				  struct dma_pool_slot *slot)
 {
-	u8 *data = (u8 *)block;
+	struct dma_pool_growth growth = {};
+	enum dma_pool_need need;
+
+	while ((need = dma_pool_refill(pool, &growth, slot))) {
+		if (!dma_pool_prepare_growth(pool, &growth, need, gfp))
+			break;
+	}
+	/* A chunk is always installed; a segment or depot may be left. */
+	dma_pool_discard_growth(&growth);
+	return need == DMA_POOL_NEED_NOTHING;
+}
+
+static void dma_pool_check_poison(struct dma_pool *pool, u8 *block,
+				  dma_addr_t dma)
+{
 	unsigned int i;
 
-	for (i = sizeof(*block); i < pool->block_size; i++) {
-		if (data[i] != POOL_POISON_FREED) {
+	for (i = 0; i < pool->block_size; i++) {
+		if (block[i] != POOL_POISON_FREED) {
 			dma_pool_report(pool, "free block %p (dma %pad) was written to",
-					block, &block->dma);
+					block, &dma);
 			print_hex_dump(KERN_ERR, "", DUMP_PREFIX_OFFSET, 16, 1,
-				       data, pool->block_size, true);
+				       block, pool->block_size, true);
 			return;
 		}
 	}
 }
 
 /* Debug checks and zeroing of a block about to be handed out. */
-static noinline void *dma_pool_prepare(struct dma_pool *pool,
-				       struct dma_block *block, gfp_t gfp)
+static noinline void *dma_pool_prepare(struct dma_pool *pool, void *block,
+				       dma_addr_t dma, gfp_t gfp)
 {
 	if (pool->checks) {
-		dma_pool_check_poison(pool, block);
+		dma_pool_check_poison(pool, block, dma);
 		if (!want_init_on_alloc(gfp))
 			memset(block, POOL_POISON_ALLOCATED, pool->block_size);
 	}
@@ -568,14 +680,14 @@ static noinline void *dma_pool_prepare(struct dma_pool *pool,
 static noinline void *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp,
 					  dma_addr_t *handle)
 {
-	struct dma_block *block = dma_pool_alloc_refill(pool, gfp);
+	struct dma_pool_slot slot;
 
-	if (!block)
+	if (!dma_pool_alloc_refill(pool, gfp & ~__GFP_ZERO, &slot))
 		return NULL;
-	*handle = block->dma;
+	*handle = slot.dma;
 	if (pool->prep_alloc || (gfp & __GFP_ZERO))
-		return dma_pool_prepare(pool, block, gfp);
-	return block;
+		return dma_pool_prepare(pool, slot.vaddr, slot.dma, gfp);
+	return slot.vaddr;
 }
 
 /**
@@ -592,31 +704,36 @@ static noinline void *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp,
 void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle)
 {
-	struct dma_block *block;
+	struct dma_pool_stash *stash;
+	struct dma_pool_slot *slot;
 	unsigned long irqflags;
+	void *vaddr;
 
 	might_alloc(mem_flags);
 
 	/* The fast path makes no call, so it saves no registers. */
 	local_lock_irqsave(&pool->stash->lock, irqflags);
-	block = dma_pool_stash_pop(this_cpu_ptr(pool->stash));
-	local_unlock_irqrestore(&pool->stash->lock, irqflags);
-	if (unlikely(!block))
+	stash = this_cpu_ptr(pool->stash);
+	if (unlikely(!stash->nr)) {
+		local_unlock_irqrestore(&pool->stash->lock, irqflags);
 		return dma_pool_alloc_slow(pool, mem_flags, handle);
-
-	*handle = block->dma;
+	}
+	slot = &stash->slots[--stash->nr];
+	vaddr = slot->vaddr;
+	*handle = slot->dma;
+	local_unlock_irqrestore(&pool->stash->lock, irqflags);
 	if (unlikely(pool->prep_alloc || (mem_flags & __GFP_ZERO)))
-		return dma_pool_prepare(pool, block, mem_flags);
-	return block;
+		return dma_pool_prepare(pool, vaddr, *handle, mem_flags);
+	return vaddr;
 }
 EXPORT_SYMBOL(dma_pool_alloc);
 
-static struct dma_page *dma_pool_find_chunk(struct dma_pool *pool,
-					    dma_addr_t dma)
+static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
+						  dma_addr_t dma)
 {
-	struct dma_page *chunk;
+	struct dma_pool_chunk *chunk;
 
-	list_for_each_entry(chunk, &pool->chunk_list, node) {
+	list_for_each_entry(chunk, &pool->chunks, node) {
 		if (dma >= chunk->dma && dma - chunk->dma < pool->chunk_size)
 			return chunk;
 	}
@@ -625,7 +742,7 @@ static struct dma_page *dma_pool_find_chunk(struct dma_pool *pool,
 
 /* Does (@vaddr, @dma) name the start of a block of @chunk? */
 static bool dma_pool_block_matches(struct dma_pool *pool,
-				   struct dma_page *chunk, void *vaddr,
+				   struct dma_pool_chunk *chunk, void *vaddr,
 				   dma_addr_t dma)
 {
 	size_t offset = dma - chunk->dma;
@@ -635,23 +752,47 @@ static bool dma_pool_block_matches(struct dma_pool *pool,
 	       in_span + pool->block_size <= pool->boundary;
 }
 
-static bool dma_pool_block_is_free(struct dma_pool *pool, void *vaddr)
+/* Was the block at @offset of @chunk ever cut? */
+static bool dma_pool_block_was_cut(struct dma_pool *pool,
+				   struct dma_pool_chunk *chunk, size_t offset)
 {
-	struct dma_block *block;
+	struct dma_pool_chunk *pos;
 
-	for (block = pool->next_block; block; block = block->next_block) {
-		if (block == vaddr)
+	lockdep_assert_held(&pool->lock);
+	if (!pool->nr_uncut)
+		return true;
+	if (chunk == pool->carving)
+		return offset < pool->carve_offset;
+	/* Chunks after the one being cut are whole. */
+	pos = pool->carving;
+	list_for_each_entry_continue(pos, &pool->chunks, node) {
+		if (pos == chunk)
+			return false;
+	}
+	return true;
+}
+
+static bool dma_pool_block_is_free(struct dma_pool *pool,
+				   struct dma_pool_chunk *chunk, void *vaddr)
+{
+	size_t i;
+
+	lockdep_assert_held(&pool->lock);
+	if (!dma_pool_block_was_cut(pool, chunk, vaddr - chunk->vaddr))
+		return true;
+	for (i = 0; i < pool->nr_depot; i++) {
+		if (dma_pool_depot_slot(pool, i)->vaddr == vaddr)
 			return true;
 	}
 	return false;
 }
 
-/* Debug mode: every free is checked and goes straight to the shared list. */
+/* Debug mode: every free is checked and goes straight to the depot. */
 static noinline void dma_pool_free_checked(struct dma_pool *pool,
 					   void *vaddr, dma_addr_t dma)
 {
-	struct dma_block *block = vaddr;
-	struct dma_page *chunk;
+	struct dma_pool_slot slot = { .vaddr = vaddr, .dma = dma };
+	struct dma_pool_chunk *chunk;
 	unsigned long irqflags;
 
 	spin_lock_irqsave(&pool->lock, irqflags);
@@ -661,72 +802,56 @@ static noinline void dma_pool_free_checked(struct dma_pool *pool,
 				vaddr, &dma);
 		goto unlock;
 	}
-	if (dma_pool_block_is_free(pool, vaddr)) {
+	if (dma_pool_block_is_free(pool, chunk, vaddr)) {
 		dma_pool_report(pool, "free of %p (dma %pad): already free",
 				vaddr, &dma);
 		goto unlock;
 	}
-	memset(block, POOL_POISON_FREED, pool->block_size);
-	block->dma = dma;
-	block->next_block = pool->next_block;
-	pool->next_block = block;
-	pool->nr_out--;
+	memset(vaddr, POOL_POISON_FREED, pool->block_size);
+	dma_pool_depot_put(pool, &slot, 1);
 unlock:
 	spin_unlock_irqrestore(&pool->lock, irqflags);
 }
 
-/*
- * The hot list holds a whole batch: it becomes the full chain, and the
- * previous full chain, if any, goes back to the shared list.
- * stash->lock held.
- */
-static void dma_pool_spill(struct dma_pool *pool,
-			   struct dma_pool_stash *stash)
+/* The stash is full: its newest batch goes to the depot. */
+static void dma_pool_spill(struct dma_pool *pool, struct dma_pool_stash *stash)
 {
-	if (stash->nr_full) {
-		spin_lock(&pool->lock);
-		dma_pool_give_shared(pool, stash->full, stash->full_tail,
-				     stash->nr_full);
-		spin_unlock(&pool->lock);
-	}
-	stash->full = stash->hot;
-	stash->full_tail = stash->hot_tail;
-	stash->nr_full = stash->nr_hot;
-	stash->hot = NULL;
-	stash->nr_hot = 0;
+	lockdep_assert_held(this_cpu_ptr(&pool->stash->lock));
+	stash->nr -= pool->batch;
+	spin_lock(&pool->lock);
+	dma_pool_depot_put(pool, &stash->slots[stash->nr], pool->batch);
+	spin_unlock(&pool->lock);
 }
 
-static void dma_pool_stash_push(struct dma_pool_stash *stash,
-				struct dma_block *block)
-{
-	if (!stash->hot)
-		stash->hot_tail = block;
-	block->next_block = stash->hot;
-	stash->hot = block;
-	stash->nr_hot++;
-}
-
-/* Debug checks, init_on_free, or a hot list that holds a whole batch. */
-static noinline void dma_pool_free_slow(struct dma_pool *pool,
-					struct dma_block *block, dma_addr_t dma)
+/* Push a block on this CPU's stash, making room first if it is full. */
+static void dma_pool_stash_push(struct dma_pool *pool, void *vaddr,
+				dma_addr_t dma)
 {
 	struct dma_pool_stash *stash;
+	struct dma_pool_slot *slot;
 	unsigned long irqflags;
-
-	if (pool->checks) {
-		dma_pool_free_checked(pool, block, dma);
-		return;
-	}
-	if (want_init_on_free())
-		memset(block, 0, pool->block_size);
-	block->dma = dma;
 
 	local_lock_irqsave(&pool->stash->lock, irqflags);
 	stash = this_cpu_ptr(pool->stash);
-	if (stash->nr_hot == pool->batch)
+	if (stash->nr == pool->stash_max)
 		dma_pool_spill(pool, stash);
-	dma_pool_stash_push(stash, block);
+	slot = &stash->slots[stash->nr++];
+	slot->vaddr = vaddr;
+	slot->dma = dma;
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+}
+
+/* Debug checks, init_on_free, or a full stash. */
+static noinline void dma_pool_free_slow(struct dma_pool *pool, void *vaddr,
+					dma_addr_t dma)
+{
+	if (pool->checks) {
+		dma_pool_free_checked(pool, vaddr, dma);
+		return;
+	}
+	if (pool->prep_free)
+		memset(vaddr, 0, pool->block_size);
+	dma_pool_stash_push(pool, vaddr, dma);
 }
 
 /**
@@ -742,43 +867,62 @@ static noinline void dma_pool_free_slow(struct dma_pool *pool,
  */
 void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 {
-	struct dma_block *block = vaddr;
 	struct dma_pool_stash *stash;
+	struct dma_pool_slot *slot;
 	unsigned long irqflags;
 
 	if (unlikely(pool->prep_free))
-		return dma_pool_free_slow(pool, block, dma);
-	block->dma = dma;
-
+		goto slow;
 	/* As in dma_pool_alloc(), the fast path makes no call. */
 	local_lock_irqsave(&pool->stash->lock, irqflags);
 	stash = this_cpu_ptr(pool->stash);
-	if (likely(stash->nr_hot != pool->batch)) {
-		dma_pool_stash_push(stash, block);
+	if (unlikely(stash->nr == pool->stash_max)) {
 		local_unlock_irqrestore(&pool->stash->lock, irqflags);
-		return;
+		goto slow;
 	}
+	slot = &stash->slots[stash->nr++];
+	slot->vaddr = vaddr;
+	slot->dma = dma;
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
-	dma_pool_free_slow(pool, block, dma);
+	return;
+slow:
+	dma_pool_free_slow(pool, vaddr, dma);
 }
 EXPORT_SYMBOL(dma_pool_free);
 
-/* Give every stashed block back; the stashes are freed right after. */
-static void dma_pool_empty_stashes(struct dma_pool *pool)
+/* Give a stash whose CPU cannot use it to the depot. */
+static void dma_pool_empty_stash(struct dma_pool *pool, unsigned int cpu)
 {
-	int cpu;
+	struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
 
-	for_each_possible_cpu(cpu) {
-		struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
-
-		if (stash->nr_hot)
-			dma_pool_give_shared(pool, stash->hot, stash->hot_tail,
-					     stash->nr_hot);
-		if (stash->nr_full)
-			dma_pool_give_shared(pool, stash->full,
-					     stash->full_tail, stash->nr_full);
-	}
+	lockdep_assert_held(&pool->lock);
+	dma_pool_depot_put(pool, stash->slots, stash->nr);
+	WRITE_ONCE(stash->nr, 0);
 }
+
+static int dma_pool_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct dma_pool *pool = hlist_entry(node, struct dma_pool, cpuhp_node);
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&pool->lock, irqflags);
+	dma_pool_empty_stash(pool, cpu);
+	spin_unlock_irqrestore(&pool->lock, irqflags);
+	return 0;
+}
+
+static int __init dma_pool_init(void)
+{
+	int state;
+
+	state = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/dmapool:dead",
+					NULL, dma_pool_cpu_dead);
+	if (state < 0)
+		return state;
+	dmapool_cpuhp_state = state;
+	return 0;
+}
+core_initcall(dma_pool_init);
 
 static void dma_pool_free_rcu(struct rcu_head *head)
 {
@@ -786,6 +930,15 @@ static void dma_pool_free_rcu(struct rcu_head *head)
 
 	free_percpu(pool->stash);
 	kfree(pool);
+}
+
+static void dma_pool_free_depot(struct dma_pool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_segments; i++)
+		kfree(pool->depot[i]);
+	kfree(pool->depot);
 }
 
 /**
@@ -800,26 +953,32 @@ static void dma_pool_free_rcu(struct rcu_head *head)
  */
 void dma_pool_destroy(struct dma_pool *pool)
 {
-	struct dma_page *chunk, *next;
-	bool busy;
+	struct dma_pool_chunk *chunk, *next;
+	size_t in_use;
+	int cpu;
 
 	if (unlikely(!pool))
 		return;
 
+	dma_pool_unwatch_cpus(pool);
 	dma_pool_detach(pool);
-	dma_pool_empty_stashes(pool);
-	busy = pool->nr_out != 0;
-	if (busy)
+	spin_lock_irq(&pool->lock);
+	for_each_possible_cpu(cpu)
+		dma_pool_empty_stash(pool, cpu);
+	in_use = dma_pool_out(pool);
+	spin_unlock_irq(&pool->lock);
+	if (in_use)
 		dma_pool_report(pool, "destroyed with %zu blocks in use, memory kept",
-				pool->nr_out);
+				in_use);
 
-	list_for_each_entry_safe(chunk, next, &pool->chunk_list, node) {
-		if (!busy)
+	list_for_each_entry_safe(chunk, next, &pool->chunks, node) {
+		if (!in_use)
 			dma_free_coherent(pool->dev, pool->chunk_size,
 					  chunk->vaddr, chunk->dma);
 		list_del(&chunk->node);
 		kfree(chunk);
 	}
+	dma_pool_free_depot(pool);
 	/* pools_show() may still be looking at the pool's counters. */
 	call_rcu(&pool->rcu, dma_pool_free_rcu);
 }
@@ -841,7 +1000,7 @@ static int dmam_pool_match(struct device *dev, void *res, void *match_data)
  * @dev: device that will do the DMA
  * @size: size of the blocks; rounded up to @align
  * @align: alignment of the blocks, a power of two (0 means 1)
- * @allocation: if not 0, a power of two that no block crosses
+ * @boundary: if not 0, a power of two that no block crosses
  *
  * The pool is destroyed when the driver detaches from @dev.
  *
@@ -849,14 +1008,14 @@ static int dmam_pool_match(struct device *dev, void *res, void *match_data)
  * Return: the new pool, or %NULL as for dma_pool_create().
  */
 struct dma_pool *dmam_pool_create(const char *name, struct device *dev,
-				  size_t size, size_t align, size_t allocation)
+				  size_t size, size_t align, size_t boundary)
 {
 	struct dma_pool **res;
 
 	res = devres_alloc(dmam_pool_release, sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return NULL;
-	*res = dma_pool_create(name, dev, size, align, allocation);
+	*res = dma_pool_create(name, dev, size, align, boundary);
 	if (!*res) {
 		devres_free(res);
 		return NULL;

@@ -16,7 +16,7 @@ struct device;
 #ifdef CONFIG_HAS_DMA
 
 struct dma_pool *dma_pool_create(const char *name, struct device *dev,
-				 size_t size, size_t align, size_t allocation);
+				 size_t size, size_t align, size_t boundary);
 void dma_pool_destroy(struct dma_pool *pool);
 void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle);
@@ -24,14 +24,14 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t addr);
 
 /* Pools destroyed automatically when the driver detaches from the device. */
 struct dma_pool *dmam_pool_create(const char *name, struct device *dev,
-				  size_t size, size_t align, size_t allocation);
+				  size_t size, size_t align, size_t boundary);
 void dmam_pool_destroy(struct dma_pool *pool);
 
 #else /* !CONFIG_HAS_DMA */
 
 static inline struct dma_pool *dma_pool_create(const char *name,
 					       struct device *dev, size_t size,
-					       size_t align, size_t allocation)
+					       size_t align, size_t boundary)
 {
 	return NULL;
 }
@@ -49,7 +49,7 @@ static inline void dma_pool_free(struct dma_pool *pool, void *vaddr,
 
 static inline struct dma_pool *dmam_pool_create(const char *name,
 						struct device *dev, size_t size,
-						size_t align, size_t allocation)
+						size_t align, size_t boundary)
 {
 	return NULL;
 }

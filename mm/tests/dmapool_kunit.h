@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * KUnit tests for the DMA pool allocator, included at the end of
- * mm/dmapool.c so that they can look at a pool's pages, stashes and
- * counters directly.
+ * mm/dmapool.c so that they can look at a pool's chunks, stashes, depot
+ * and counters directly.
  *
  * How the tests see what they check:
  *  - geometry: every block a test gets is checked against the pool's chunk
@@ -10,6 +10,11 @@
  *    boundary) and, sorted, against its neighbours (no overlap);
  *  - counters: the text of the device's "pools" file, produced by the same
  *    pools_show() that sysfs calls, compared with what the test expects;
+ *  - free blocks: a test overwrites blocks it freed (a pattern, then
+ *    pointers into other freed blocks, as a late DMA write or a use after
+ *    free would) and allocates them again; outside debug mode they must
+ *    come back as valid, distinct blocks, in debug mode each overwrite
+ *    must be reported;
  *  - detections: dma_pool_report() counts into the test's "dmapool_errors"
  *    resource, so a test asserts that a bad free was noticed without
  *    reading the log;
@@ -27,6 +32,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sort.h>
+#include <linux/workqueue.h>
 
 struct dmapool_test_ctx {
 	struct device *dev;
@@ -52,19 +58,19 @@ static int dmapool_test_init(struct kunit *test)
 	return 0;
 }
 
-static struct device *test_dev(struct kunit *test)
+static struct device *dmapool_test_dev(struct kunit *test)
 {
 	return ((struct dmapool_test_ctx *)test->priv)->dev;
 }
 
-static int test_errors(struct kunit *test)
+static int dmapool_test_errors(struct kunit *test)
 {
 	return ((struct dmapool_test_ctx *)test->priv)->errors;
 }
 
 static void dmapool_test_invalid_create(struct kunit *test)
 {
-	struct device *dev = test_dev(test);
+	struct device *dev = dmapool_test_dev(test);
 
 	KUNIT_EXPECT_NULL(test, dma_pool_create("t", NULL, 64, 8, 0));
 	KUNIT_EXPECT_NULL(test, dma_pool_create("t", dev, 64, 3, 0));
@@ -79,22 +85,23 @@ static void dmapool_test_invalid_create(struct kunit *test)
 }
 
 /* The device's "pools" file, as sysfs would show it. */
-static void pools_text(struct kunit *test, char *buf)
+static void dmapool_pools_text(struct kunit *test, char *buf)
 {
 	memset(buf, 0, PAGE_SIZE);
-	KUNIT_ASSERT_GT(test, pools_show(test_dev(test), NULL, buf), 0);
+	KUNIT_ASSERT_GT(test, pools_show(dmapool_test_dev(test), NULL, buf), 0);
 }
 
-static void expect_pools_line(struct kunit *test, struct dma_pool *pool,
-			      size_t active, size_t blocks, size_t pages)
+static void dmapool_expect_pools_line(struct kunit *test,
+				      struct dma_pool *pool, size_t active,
+				      size_t blocks, size_t chunks)
 {
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	char want[80];
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	pools_text(test, buf);
+	dmapool_pools_text(test, buf);
 	snprintf(want, sizeof(want), "%-16s %4zu %4zu %4u %2zu\n", pool->name,
-		 active, blocks, pool->block_size, pages);
+		 active, blocks, pool->block_size, chunks);
 	KUNIT_EXPECT_TRUE(test, str_has_prefix(buf, "poolinfo - 0.1\n"));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want),
 				  "pools file:\n%swant line: %s", buf, want);
@@ -120,24 +127,25 @@ static void dmapool_geometry_desc(const struct dmapool_geometry *g,
 
 KUNIT_ARRAY_PARAM(dmapool_geometry, dmapool_geometries, dmapool_geometry_desc);
 
-struct test_block {
+struct dmapool_test_block {
 	void *vaddr;
 	dma_addr_t dma;
 };
 
-static int cmp_block(const void *a, const void *b)
+static int dmapool_cmp_block(const void *a, const void *b)
 {
-	const struct test_block *x = a, *y = b;
+	const struct dmapool_test_block *x = a, *y = b;
 
 	return x->dma < y->dma ? -1 : x->dma > y->dma;
 }
 
-static void check_block_place(struct kunit *test, struct dma_pool *pool,
-			      const struct dmapool_geometry *g,
-			      struct test_block *b)
+static void dmapool_check_block_place(struct kunit *test,
+				      struct dma_pool *pool,
+				      const struct dmapool_geometry *g,
+				      struct dmapool_test_block *b)
 {
 	size_t align = g->align ? g->align : 1;
-	struct dma_page *chunk;
+	struct dma_pool_chunk *chunk;
 
 	chunk = dma_pool_find_chunk(pool, b->dma);
 	KUNIT_ASSERT_NOT_NULL(test, chunk);
@@ -155,14 +163,14 @@ static void check_block_place(struct kunit *test, struct dma_pool *pool,
 static void dmapool_test_geometry(struct kunit *test)
 {
 	const struct dmapool_geometry *g = test->param_value;
-	struct test_block *blocks;
+	struct dmapool_test_block *blocks;
 	struct dma_pool *pool;
 	unsigned int n, i, per_chunk;
 
-	pool = dma_pool_create("geometry", test_dev(test), g->size, g->align,
+	pool = dma_pool_create("geometry", dmapool_test_dev(test), g->size, g->align,
 			       g->boundary);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	per_chunk = pool->chunk_size / pool->block_size;
+	per_chunk = pool->blocks_per_chunk;
 	n = 3 * per_chunk;
 	blocks = kunit_kcalloc(test, n, sizeof(*blocks), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, blocks);
@@ -171,43 +179,43 @@ static void dmapool_test_geometry(struct kunit *test)
 		blocks[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL,
 						 &blocks[i].dma);
 		KUNIT_ASSERT_NOT_NULL(test, blocks[i].vaddr);
-		check_block_place(test, pool, g, &blocks[i]);
+		dmapool_check_block_place(test, pool, g, &blocks[i]);
 		/* The first chunk is fresh: its blocks come in address order. */
-		if (i && i < per_chunk && pool->nr_pages == 1)
+		if (i && i < per_chunk && pool->nr_chunks == 1)
 			KUNIT_EXPECT_GT(test, blocks[i].dma, blocks[i - 1].dma);
 	}
-	sort(blocks, n, sizeof(*blocks), cmp_block, NULL);
+	sort(blocks, n, sizeof(*blocks), dmapool_cmp_block, NULL);
 	for (i = 1; i < n; i++)
 		KUNIT_EXPECT_GE(test, blocks[i].dma,
 				blocks[i - 1].dma + pool->block_size);
-	expect_pools_line(test, pool, n, pool->nr_blocks, pool->nr_pages);
+	dmapool_expect_pools_line(test, pool, n, pool->nr_blocks, pool->nr_chunks);
 	for (i = 0; i < n; i++)
 		dma_pool_free(pool, blocks[i].vaddr, blocks[i].dma);
-	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
+	dmapool_expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_chunks);
 	dma_pool_destroy(pool);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 0);
 }
 
 /* Counters and the pools file after each step, with the stashes in play. */
 static void dmapool_test_counters(struct kunit *test)
 {
-	struct test_block b[3];
+	struct dmapool_test_block b[3];
 	struct dma_pool *pool;
 	size_t per_page;
 	int i;
 
-	pool = dma_pool_create("counters", test_dev(test), 512, 8, 0);
+	pool = dma_pool_create("counters", dmapool_test_dev(test), 512, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	per_page = PAGE_SIZE / 512;
-	expect_pools_line(test, pool, 0, 0, 0);
+	dmapool_expect_pools_line(test, pool, 0, 0, 0);
 	for (i = 0; i < 3; i++) {
 		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
 		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
-		expect_pools_line(test, pool, i + 1, per_page, 1);
+		dmapool_expect_pools_line(test, pool, i + 1, per_page, 1);
 	}
 	for (i = 2; i >= 0; i--) {
 		dma_pool_free(pool, b[i].vaddr, b[i].dma);
-		expect_pools_line(test, pool, i, per_page, 1);
+		dmapool_expect_pools_line(test, pool, i, per_page, 1);
 	}
 	dma_pool_destroy(pool);
 }
@@ -219,7 +227,7 @@ static void dmapool_test_reuse_and_zero(struct kunit *test)
 	u8 *p, *q;
 	int i;
 
-	pool = dma_pool_create("reuse", test_dev(test), 96, 32, 0);
+	pool = dma_pool_create("reuse", dmapool_test_dev(test), 96, 32, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	/* Stay on one CPU: the block just freed waits in this CPU's stash. */
 	migrate_disable();
@@ -240,12 +248,12 @@ static void dmapool_test_reuse_and_zero(struct kunit *test)
 /* GFP_ATOMIC from atomic context, a new chunk included, never sleeps. */
 static void dmapool_test_atomic(struct kunit *test)
 {
-	struct test_block b[40];
+	struct dmapool_test_block b[40];
 	struct dma_pool *pool;
 	unsigned long irqflags;
 	int i;
 
-	pool = dma_pool_create("atomic", test_dev(test), 1024, 8, 0);
+	pool = dma_pool_create("atomic", dmapool_test_dev(test), 1024, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	local_irq_save(irqflags);
 	for (i = 0; i < ARRAY_SIZE(b); i++)
@@ -262,11 +270,11 @@ static void dmapool_test_atomic(struct kunit *test)
 /* The stash bound: however many blocks one CPU frees, it keeps few. */
 static void dmapool_test_stash_bound(struct kunit *test)
 {
-	struct test_block *b;
+	struct dmapool_test_block *b;
 	struct dma_pool *pool;
 	int i, n = 1000;
 
-	pool = dma_pool_create("bound", test_dev(test), 32, 8, 0);
+	pool = dma_pool_create("bound", dmapool_test_dev(test), 32, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
@@ -279,23 +287,23 @@ static void dmapool_test_stash_bound(struct kunit *test)
 	KUNIT_EXPECT_LE(test, dma_pool_stashed(pool),
 			(size_t)2 * pool->batch * num_possible_cpus());
 	/* No chunk beyond what the blocks in use needed plus the stashes. */
-	KUNIT_EXPECT_LE(test, pool->nr_pages,
+	KUNIT_EXPECT_LE(test, pool->nr_chunks,
 			DIV_ROUND_UP(n + 2 * pool->batch * num_possible_cpus(),
 				     PAGE_SIZE / 32));
 	dma_pool_destroy(pool);
 }
 
-/* Whole batches given back by a stash come back whole, chunks are reused. */
-static void dmapool_test_batches_return(struct kunit *test)
+/* Blocks that went through the depot are reused before any new chunk. */
+static void dmapool_test_depot_reuse(struct kunit *test)
 {
+	struct dmapool_test_block *b;
 	struct dma_pool *pool;
-	struct test_block *b;
-	size_t pages;
+	size_t chunks;
 	int i, n;
 
-	pool = dma_pool_create("batches", test_dev(test), 64, 8, 0);
+	pool = dma_pool_create("depot", dmapool_test_dev(test), 64, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	n = 4 * pool->batch;
+	n = 4 * pool->stash_max;
 	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	migrate_disable();
@@ -305,28 +313,26 @@ static void dmapool_test_batches_return(struct kunit *test)
 		if (b[i].vaddr)
 			dma_pool_free(pool, b[i].vaddr, b[i].dma);
 	migrate_enable();
-	pages = pool->nr_pages;
-	KUNIT_EXPECT_EQ(test, pool->use_chains, !want_init_on_free());
-	if (pool->use_chains)
-		KUNIT_EXPECT_NOT_NULL(test, pool->chains);
+	chunks = pool->nr_chunks;
+	KUNIT_EXPECT_GE(test, pool->nr_depot, (size_t)n - pool->stash_max);
 	for (i = 0; i < n; i++) {
 		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
 		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
 	}
-	KUNIT_EXPECT_EQ(test, pool->nr_pages, pages);
-	sort(b, n, sizeof(*b), cmp_block, NULL);
+	KUNIT_EXPECT_EQ(test, pool->nr_chunks, chunks);
+	sort(b, n, sizeof(*b), dmapool_cmp_block, NULL);
 	for (i = 1; i < n; i++)
 		KUNIT_EXPECT_NE(test, b[i].dma, b[i - 1].dma);
-	expect_pools_line(test, pool, n, pool->nr_blocks, pages);
+	dmapool_expect_pools_line(test, pool, n, pool->nr_blocks, chunks);
 	for (i = 0; i < n; i++)
 		dma_pool_free(pool, b[i].vaddr, b[i].dma);
-	expect_pools_line(test, pool, 0, pool->nr_blocks, pages);
+	dmapool_expect_pools_line(test, pool, 0, pool->nr_blocks, chunks);
 	dma_pool_destroy(pool);
 }
 
 static void dmapool_test_pools_attribute(struct kunit *test)
 {
-	struct device *dev = test_dev(test);
+	struct device *dev = dmapool_test_dev(test);
 	struct dma_pool *a, *b;
 	struct kernfs_node *kn;
 
@@ -337,8 +343,8 @@ static void dmapool_test_pools_attribute(struct kunit *test)
 	kn = sysfs_get_dirent(dev->kobj.sd, "pools");
 	KUNIT_EXPECT_NOT_NULL(test, kn);
 	sysfs_put(kn);
-	expect_pools_line(test, a, 0, 0, 0);
-	expect_pools_line(test, b, 0, 0, 0);
+	dmapool_expect_pools_line(test, a, 0, 0, 0);
+	dmapool_expect_pools_line(test, b, 0, 0, 0);
 	dma_pool_destroy(a);
 	kn = sysfs_get_dirent(dev->kobj.sd, "pools");
 	KUNIT_EXPECT_NOT_NULL(test, kn);
@@ -351,24 +357,24 @@ static void dmapool_test_pools_attribute(struct kunit *test)
 static void dmapool_test_destroy_busy(struct kunit *test)
 {
 	struct dma_pool *pool;
-	struct dma_page *chunk;
-	struct test_block b, mem;
+	struct dma_pool_chunk *chunk;
+	struct dmapool_test_block b, mem;
 	size_t chunk_size;
 
-	pool = dma_pool_create("busy", test_dev(test), 64, 8, 0);
+	pool = dma_pool_create("busy", dmapool_test_dev(test), 64, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
 	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
-	chunk = list_first_entry(&pool->chunk_list, struct dma_page, node);
+	chunk = list_first_entry(&pool->chunks, struct dma_pool_chunk, node);
 	mem.vaddr = chunk->vaddr;
 	mem.dma = chunk->dma;
 	chunk_size = pool->chunk_size;
 
 	dma_pool_destroy(pool);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 1);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 1);
 	/* The block is still ours to write: the chunk was not given back. */
 	memset(b.vaddr, 0x5a, 64);
-	dma_free_coherent(test_dev(test), chunk_size, mem.vaddr, mem.dma);
+	dma_free_coherent(dmapool_test_dev(test), chunk_size, mem.vaddr, mem.dma);
 }
 
 static void dmapool_test_managed(struct kunit *test)
@@ -403,11 +409,11 @@ static void dmapool_test_managed(struct kunit *test)
 static void dmapool_test_checks(struct kunit *test)
 {
 	struct dma_pool *pool;
-	struct test_block a, b;
+	struct dmapool_test_block a, b;
 	size_t blocks;
 	u8 *raw;
 
-	pool = dma_pool_create("checks", test_dev(test), 64, 8, 0);
+	pool = dma_pool_create("checks", dmapool_test_dev(test), 64, 8, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	dma_pool_set_checks(pool, true);
 	a.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &a.dma);
@@ -422,24 +428,184 @@ static void dmapool_test_checks(struct kunit *test)
 	dma_pool_free(pool, a.vaddr, a.dma);
 	KUNIT_EXPECT_EQ(test, raw[63], POOL_POISON_FREED);
 	dma_pool_free(pool, a.vaddr, a.dma);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 1);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 1);
 	dma_pool_free(pool, b.vaddr + 4, b.dma + 4);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 2);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 2);
 	dma_pool_free(pool, b.vaddr, b.dma + 8 * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 3);
-	expect_pools_line(test, pool, 1, blocks, 1);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 3);
+	dmapool_expect_pools_line(test, pool, 1, blocks, 1);
 
 	/* A write after free shows when the block is handed out again. */
 	raw[40] = 0;
 	a.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &a.dma);
 	KUNIT_EXPECT_PTR_EQ(test, a.vaddr, (void *)raw);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 4);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 4);
 
 	dma_pool_free(pool, a.vaddr, a.dma);
 	dma_pool_free(pool, b.vaddr, b.dma);
-	expect_pools_line(test, pool, 0, blocks, 1);
+	dmapool_expect_pools_line(test, pool, 0, blocks, 1);
 	dma_pool_destroy(pool);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 4);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 4);
+}
+
+/* Overwrite freed blocks: @pattern in every byte, or pointers into others. */
+static void dmapool_scribble(struct dmapool_test_block *b, unsigned int n,
+			     size_t size, bool pointers)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		void **word = b[i].vaddr;
+
+		if (!pointers) {
+			memset(b[i].vaddr, 0xa5, size);
+			continue;
+		}
+		for (j = 0; j < size / sizeof(*word); j++)
+			word[j] = b[(i + j + 1) % n].vaddr + j % 4 * 8;
+	}
+}
+
+struct dmapool_on_cpu {
+	struct dma_pool *pool;
+	struct dmapool_test_block *b;
+	unsigned int n;
+	int failed;
+};
+
+static long dmapool_alloc_on_cpu(void *arg)
+{
+	struct dmapool_on_cpu *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
+		w->b[i].vaddr = dma_pool_alloc(w->pool, GFP_KERNEL, &w->b[i].dma);
+		w->failed += !w->b[i].vaddr;
+	}
+	return 0;
+}
+
+static long dmapool_free_on_cpu(void *arg)
+{
+	struct dmapool_on_cpu *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++)
+		dma_pool_free(w->pool, w->b[i].vaddr, w->b[i].dma);
+	return 0;
+}
+
+/* Allocate or free @n blocks: all here, or the second half on @other_cpu. */
+static void dmapool_split(struct kunit *test, struct dma_pool *pool,
+			  struct dmapool_test_block *b, unsigned int n,
+			  int other_cpu, bool alloc)
+{
+	long (*fn)(void *) = alloc ? dmapool_alloc_on_cpu : dmapool_free_on_cpu;
+	unsigned int here = other_cpu < 0 ? n : n / 2;
+	struct dmapool_on_cpu mine = { .pool = pool, .b = b, .n = here };
+	struct dmapool_on_cpu theirs = {
+		.pool = pool, .b = b + here, .n = n - here,
+	};
+
+	fn(&mine);
+	if (theirs.n)
+		KUNIT_ASSERT_EQ(test, work_on_cpu(other_cpu, fn, &theirs), 0);
+	KUNIT_ASSERT_EQ(test, mine.failed + theirs.failed, 0);
+}
+
+struct dmapool_scribble_case {
+	size_t size, align, boundary;
+	bool two_cpus;
+};
+
+static const struct dmapool_scribble_case dmapool_scribble_cases[] = {
+	{ 64, 64, 0, false }, { 100, 4, 256, false }, { 4096, 4096, 0, false },
+	{ 64, 64, 0, true }, { 100, 4, 256, true },
+};
+
+static void dmapool_scribble_desc(const struct dmapool_scribble_case *c,
+				  char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu boundary %zu, %s",
+		 c->size, c->boundary, c->two_cpus ? "two CPUs" : "one CPU");
+}
+
+KUNIT_ARRAY_PARAM(dmapool_scribble, dmapool_scribble_cases,
+		  dmapool_scribble_desc);
+
+/*
+ * Outside debug mode nothing of the allocator's is in a free block: every
+ * block of the pool, freed and overwritten, comes back valid and distinct.
+ */
+static void dmapool_test_free_blocks_untouched(struct kunit *test)
+{
+	const struct dmapool_scribble_case *c = test->param_value;
+	const struct dmapool_geometry g = { c->size, c->align, c->boundary };
+	struct dmapool_test_block *b;
+	int other_cpu = -1;
+	struct dma_pool *pool;
+	unsigned int i, n;
+	size_t chunks;
+
+	if (c->two_cpus && num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	pool = dma_pool_create("scribble", dmapool_test_dev(test), c->size,
+			       c->align, c->boundary);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	dma_pool_set_checks(pool, false);
+	n = max(3 * pool->blocks_per_chunk, 4 * pool->stash_max);
+	n = roundup(n, pool->blocks_per_chunk);
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+
+	/* Stay here: "here" must be one CPU for the whole test. */
+	migrate_disable();
+	if (c->two_cpus)
+		other_cpu = cpumask_any_but(cpu_online_mask,
+					    smp_processor_id());
+	dmapool_split(test, pool, b, n, -1, true);
+	chunks = pool->nr_chunks;
+	KUNIT_EXPECT_EQ(test, pool->nr_uncut, 0);
+	dmapool_split(test, pool, b, n, other_cpu, false);
+	dmapool_scribble(b, n, c->size, false);
+	dmapool_scribble(b, n, c->size, true);
+	dmapool_split(test, pool, b, n, other_cpu, true);
+	migrate_enable();
+
+	for (i = 0; i < n; i++)
+		dmapool_check_block_place(test, pool, &g, &b[i]);
+	sort(b, n, sizeof(*b), dmapool_cmp_block, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_GE(test, b[i].dma, b[i - 1].dma + pool->block_size);
+	/* On one CPU every freed block is reachable: no chunk was added. */
+	if (!c->two_cpus)
+		KUNIT_EXPECT_EQ(test, pool->nr_chunks, chunks);
+	dmapool_split(test, pool, b, n, -1, false);
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 0);
+}
+
+/* Debug mode: the same overwrites are reported when the blocks come back. */
+static void dmapool_test_scribble_reported(struct kunit *test)
+{
+	struct dmapool_test_block b[8];
+	struct dma_pool *pool;
+	unsigned int i;
+
+	pool = dma_pool_create("poison", dmapool_test_dev(test), 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	dma_pool_set_checks(pool, true);
+	dmapool_split(test, pool, b, ARRAY_SIZE(b), -1, true);
+	dmapool_split(test, pool, b, ARRAY_SIZE(b), -1, false);
+	dmapool_scribble(b, ARRAY_SIZE(b), 64, false);
+	dmapool_scribble(b, ARRAY_SIZE(b), 64, true);
+	dmapool_split(test, pool, b, ARRAY_SIZE(b), -1, true);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), ARRAY_SIZE(b));
+	for (i = 0; i < ARRAY_SIZE(b) && !want_init_on_alloc(GFP_KERNEL); i++)
+		KUNIT_EXPECT_EQ(test, *(u8 *)b[i].vaddr, POOL_POISON_ALLOCATED);
+	dmapool_split(test, pool, b, ARRAY_SIZE(b), -1, false);
+	dma_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), ARRAY_SIZE(b));
 }
 
 #define DMAPOOL_STRESS_BLOCKS	200
@@ -458,7 +624,7 @@ struct dmapool_stress {
 static int dmapool_stress_fn(void *arg)
 {
 	struct dmapool_stress *s = arg;
-	struct test_block *b;
+	struct dmapool_test_block *b;
 	int round, i;
 
 	b = kcalloc(DMAPOOL_STRESS_BLOCKS, sizeof(*b), GFP_KERNEL);
@@ -531,13 +697,13 @@ static void dmapool_test_two_cpus(struct kunit *test)
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs");
-	pool = dma_pool_create("stress", test_dev(test), 48, 16, 0);
+	pool = dma_pool_create("stress", dmapool_test_dev(test), 48, 16, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	dmapool_stress_start(test, s, pool, 0);
 	dmapool_stress_finish(test, s);
-	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
+	dmapool_expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_chunks);
 	dma_pool_destroy(pool);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 0);
 }
 
 struct dmapool_churn {
@@ -583,14 +749,14 @@ static int dmapool_churn_fn(void *arg)
  */
 static void dmapool_test_churn(struct kunit *test)
 {
-	struct dmapool_churn churn = { .dev = test_dev(test) };
+	struct dmapool_churn churn = { .dev = dmapool_test_dev(test) };
 	struct dmapool_stress s[2];
 	struct task_struct *churner;
 	struct dma_pool *pool;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs");
-	pool = dma_pool_create("shared", test_dev(test), 48, 16, 0);
+	pool = dma_pool_create("shared", dmapool_test_dev(test), 48, 16, 0);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	init_completion(&churn.done);
 	dmapool_stress_start(test, s, pool,
@@ -608,9 +774,9 @@ static void dmapool_test_churn(struct kunit *test)
 	KUNIT_EXPECT_GT(test, churn.cycles, 0u);
 	kunit_info(test, "%u pools created and destroyed meanwhile\n",
 		   churn.cycles);
-	expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_pages);
+	dmapool_expect_pools_line(test, pool, 0, pool->nr_blocks, pool->nr_chunks);
 	dma_pool_destroy(pool);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 0);
 }
 
 static struct kunit_case dmapool_test_cases[] = {
@@ -620,11 +786,14 @@ static struct kunit_case dmapool_test_cases[] = {
 	KUNIT_CASE(dmapool_test_reuse_and_zero),
 	KUNIT_CASE(dmapool_test_atomic),
 	KUNIT_CASE(dmapool_test_stash_bound),
-	KUNIT_CASE(dmapool_test_batches_return),
+	KUNIT_CASE(dmapool_test_depot_reuse),
 	KUNIT_CASE(dmapool_test_pools_attribute),
 	KUNIT_CASE(dmapool_test_destroy_busy),
 	KUNIT_CASE(dmapool_test_managed),
 	KUNIT_CASE(dmapool_test_checks),
+	KUNIT_CASE_PARAM(dmapool_test_free_blocks_untouched,
+			 dmapool_scribble_gen_params),
+	KUNIT_CASE(dmapool_test_scribble_reported),
 	KUNIT_CASE_SLOW(dmapool_test_two_cpus),
 	KUNIT_CASE_SLOW(dmapool_test_churn),
 	{}
@@ -677,7 +846,7 @@ dmapool_create_under_faults(struct kunit *test, unsigned int *faults)
 
 	for (nth = 1; nth < 1000; nth++) {
 		dmapool_arm_fault(nth);
-		pool = dma_pool_create("faults", test_dev(test), 256, 64, 4096);
+		pool = dma_pool_create("faults", dmapool_test_dev(test), 256, 64, 4096);
 		hit = dmapool_fault_hit();
 		*faults += hit;
 		KUNIT_ASSERT_TRUE_MSG(test, pool || hit, "failed without a fault");
@@ -711,7 +880,7 @@ static void dmapool_test_faults(struct kunit *test)
 	if (kernel_faults)
 		pool = dmapool_create_under_faults(test, &faults);
 	else
-		pool = dma_pool_create("faults", test_dev(test), 256, 64, 4096);
+		pool = dma_pool_create("faults", dmapool_test_dev(test), 256, 64, 4096);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	for (nth = 1; nth < 1000; nth++) {
 		dmapool_arm_fault(nth);
@@ -721,15 +890,16 @@ static void dmapool_test_faults(struct kunit *test)
 		if (vaddr)
 			dma_pool_free(pool, vaddr, dma);
 		else
-			expect_pools_line(test, pool, 0, pool->nr_blocks,
-					  pool->nr_pages);
+			dmapool_expect_pools_line(test, pool, 0,
+						  pool->nr_blocks,
+						  pool->nr_chunks);
 		if (!hit)
 			break;
 	}
 	dma_pool_destroy(pool);
 	KUNIT_EXPECT_TRUE_MSG(test, vaddr, "failed without a fault");
 	KUNIT_EXPECT_GT(test, faults, 0u);
-	KUNIT_EXPECT_EQ(test, test_errors(test), 0);
+	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 0);
 	kunit_info(test, "%u faults injected, %s\n", faults, kernel_faults ?
 		   "dma_pool_create and GFP_KERNEL" : "GFP_NOWAIT only");
 }

@@ -75,6 +75,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/poison.h>
 #include <linux/rcupdate.h>
@@ -135,6 +136,7 @@ struct dma_pool {
 	bool checks;			/* debug mode, see the top */
 	bool prep_alloc;		/* checks or init_on_alloc */
 	bool prep_free;			/* checks or init_on_free */
+	int node;
 
 	struct hlist_node cpuhp_node;
 	struct device *dev;
@@ -346,31 +348,40 @@ static void dma_pool_unwatch_cpus(struct dma_pool *pool)
 						    &pool->cpuhp_node);
 }
 
+static bool dma_pool_node_ok(int node)
+{
+	return node == NUMA_NO_NODE ||
+	       (node >= 0 && node < MAX_NUMNODES && node_possible(node));
+}
+
 /**
- * dma_pool_create - create a pool of coherent DMA memory blocks
+ * dma_pool_create_node - create a pool of coherent DMA memory blocks
  * @name: name of the pool, shown in the device's "pools" file
  * @dev: device that will do the DMA
  * @size: size of the blocks; rounded up to @align
  * @align: alignment of the blocks, a power of two (0 means 1)
  * @boundary: if not 0, a power of two that no block crosses
+ * @node: NUMA node for the pool's own records, or %NUMA_NO_NODE
  *
  * Blocks come from dma_pool_alloc() and share the coherent DMA mapping of
  * the chunk they are cut from, so neither driver nor device needs cache
  * maintenance. The device's "pools" attribute lists the pool until
- * dma_pool_destroy().
+ * dma_pool_destroy(). The DMA memory itself comes from dma_alloc_coherent()
+ * and so from the device's node.
  *
  * Context: process context, may sleep.
- * Return: the new pool, or %NULL if @dev is %NULL, the geometry is invalid
- * or memory runs out.
+ * Return: the new pool, or %NULL if @dev is %NULL, the geometry or @node is
+ * invalid, or memory runs out.
  */
-struct dma_pool *dma_pool_create(const char *name, struct device *dev,
-				 size_t size, size_t align, size_t boundary)
+struct dma_pool *dma_pool_create_node(const char *name, struct device *dev,
+				      size_t size, size_t align,
+				      size_t boundary, int node)
 {
 	struct dma_pool *pool;
 
-	if (!dev)
+	if (!dev || !dma_pool_node_ok(node))
 		return NULL;
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	pool = kzalloc_node(sizeof(*pool), GFP_KERNEL, node);
 	if (!pool)
 		return NULL;
 	if (!dma_pool_set_geometry(pool, size, align, boundary))
@@ -383,6 +394,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 	INIT_LIST_HEAD(&pool->dev_node);
 	INIT_HLIST_NODE(&pool->cpuhp_node);
 	dma_pool_set_checks(pool, IS_ENABLED(CONFIG_SLUB_DEBUG_ON));
+	pool->node = node;
 	pool->dev = dev;
 	strscpy(pool->name, name, sizeof(pool->name));
 
@@ -400,7 +412,7 @@ free_pool:
 	kfree(pool);
 	return NULL;
 }
-EXPORT_SYMBOL(dma_pool_create);
+EXPORT_SYMBOL(dma_pool_create_node);
 
 static struct dma_pool_slot *dma_pool_depot_slot(struct dma_pool *pool,
 						 size_t index)
@@ -544,7 +556,7 @@ static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 {
 	struct dma_pool_chunk *chunk;
 
-	chunk = kmalloc(sizeof(*chunk), gfp);
+	chunk = kmalloc_node(sizeof(*chunk), gfp, pool->node);
 	if (!chunk)
 		return NULL;
 	chunk->vaddr = dma_alloc_coherent(pool->dev, pool->chunk_size,
@@ -570,8 +582,9 @@ static bool dma_pool_prepare_growth(struct dma_pool *pool,
 		return growth->chunk;
 	}
 	if (!growth->segment) {
-		growth->segment = kmalloc_array(DMAPOOL_SEGMENT_SLOTS,
-						sizeof(*growth->segment), gfp);
+		growth->segment = kmalloc_array_node(DMAPOOL_SEGMENT_SLOTS,
+						     sizeof(*growth->segment),
+						     gfp, pool->node);
 		if (!growth->segment)
 			return false;
 	}
@@ -582,8 +595,9 @@ static bool dma_pool_prepare_growth(struct dma_pool *pool,
 		return true;
 	kfree(growth->depot);
 	growth->max_segments = max(2 * max_segments, 4U);
-	growth->depot = kmalloc_array(growth->max_segments,
-				      sizeof(*growth->depot), gfp);
+	growth->depot = kmalloc_array_node(growth->max_segments,
+					   sizeof(*growth->depot), gfp,
+					   pool->node);
 	return growth->depot;
 }
 

@@ -8,6 +8,7 @@
 #ifndef LINUX_DMAPOOL_H
 #define LINUX_DMAPOOL_H
 
+#include <linux/numa.h>
 #include <linux/scatterlist.h>
 #include <asm/io.h>
 
@@ -15,8 +16,9 @@ struct device;
 
 #ifdef CONFIG_HAS_DMA
 
-struct dma_pool *dma_pool_create(const char *name, struct device *dev,
-				 size_t size, size_t align, size_t boundary);
+struct dma_pool *dma_pool_create_node(const char *name, struct device *dev,
+				      size_t size, size_t align,
+				      size_t boundary, int node);
 void dma_pool_destroy(struct dma_pool *pool);
 void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle);
@@ -29,9 +31,10 @@ void dmam_pool_destroy(struct dma_pool *pool);
 
 #else /* !CONFIG_HAS_DMA */
 
-static inline struct dma_pool *dma_pool_create(const char *name,
-					       struct device *dev, size_t size,
-					       size_t align, size_t boundary)
+static inline struct dma_pool *dma_pool_create_node(const char *name,
+						    struct device *dev,
+						    size_t size, size_t align,
+						    size_t boundary, int node)
 {
 	return NULL;
 }
@@ -57,6 +60,15 @@ static inline struct dma_pool *dmam_pool_create(const char *name,
 static inline void dmam_pool_destroy(struct dma_pool *pool) { }
 
 #endif /* !CONFIG_HAS_DMA */
+
+/* dma_pool_create_node() with the pool's records on any node. */
+static inline struct dma_pool *dma_pool_create(const char *name,
+					       struct device *dev, size_t size,
+					       size_t align, size_t boundary)
+{
+	return dma_pool_create_node(name, dev, size, align, boundary,
+				    NUMA_NO_NODE);
+}
 
 /* dma_pool_alloc() of a block whose bytes are all zero. */
 static inline void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags,

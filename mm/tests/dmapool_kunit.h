@@ -608,6 +608,38 @@ static void dmapool_test_scribble_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), ARRAY_SIZE(b));
 }
 
+/* The pool's own records on the node asked for; a bad node is refused. */
+static void dmapool_test_create_node(struct kunit *test)
+{
+	struct device *dev = dmapool_test_dev(test);
+	struct dma_pool_chunk *chunk;
+	struct dmapool_test_block b;
+	struct dma_pool *pool;
+	int node;
+
+	for_each_node_state(node, N_MEMORY) {
+		pool = dma_pool_create_node("node", dev, 64, 8, 0, node);
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
+		KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
+		chunk = list_first_entry(&pool->chunks, struct dma_pool_chunk,
+					 node);
+		KUNIT_EXPECT_EQ(test, pool->node, node);
+		KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(pool)), node);
+		KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(chunk)), node);
+		dma_pool_free(pool, b.vaddr, b.dma);
+		dma_pool_destroy(pool);
+	}
+	pool = dma_pool_create_node("node", dev, 64, 8, 0, NUMA_NO_NODE);
+	KUNIT_EXPECT_NOT_NULL(test, pool);
+	dma_pool_destroy(pool);
+	pool = dma_pool_create_node("node", dev, 64, 8, 0, MAX_NUMNODES);
+	KUNIT_EXPECT_NULL(test, pool);
+	pool = dma_pool_create_node("node", dev, 64, 8, 0, -2);
+	KUNIT_EXPECT_NULL(test, pool);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dma_pools));
+}
+
 #define DMAPOOL_STRESS_BLOCKS	200
 #define DMAPOOL_STRESS_ROUNDS	200
 #define DMAPOOL_CHURN_SECONDS	10
@@ -794,6 +826,7 @@ static struct kunit_case dmapool_test_cases[] = {
 	KUNIT_CASE_PARAM(dmapool_test_free_blocks_untouched,
 			 dmapool_scribble_gen_params),
 	KUNIT_CASE(dmapool_test_scribble_reported),
+	KUNIT_CASE(dmapool_test_create_node),
 	KUNIT_CASE_SLOW(dmapool_test_two_cpus),
 	KUNIT_CASE_SLOW(dmapool_test_churn),
 	{}

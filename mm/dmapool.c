@@ -21,12 +21,14 @@
  *    (some hardware relies on that order within a fresh chunk), from the
  *    carving cursor;
  *  - in the depot: a stack of slots under pool->lock, kept in segments of
- *    DMAPOOL_SEGMENT_SLOTS so that it grows without copying or high-order
- *    allocations. It always has room for every block ever cut, so giving
- *    blocks back never needs memory;
+ *    DMAPOOL_SEGMENT_SLOTS so that growing it never copies slots (only a
+ *    table of segments, 8 bytes per segment, is reallocated). It always
+ *    has room for every block ever cut, so giving blocks back never needs
+ *    memory;
  *  - in a per-CPU stash of up to 2 * pool->batch slots, which
  *    dma_pool_alloc() pops and dma_pool_free() pushes with only a local
- *    lock (interrupts off on this CPU, no atomic instruction). An empty
+ *    lock (no atomic instruction; interrupts off on this CPU, or a per-CPU
+ *    lock on PREEMPT_RT). An empty
  *    stash takes a batch from the depot, or cuts one; a full stash gives
  *    its newest batch to the depot. pool->lock is taken at most once per
  *    batch. When a CPU goes offline, its stashes go back to the depots.
@@ -43,9 +45,10 @@
  *
  * Locking, outermost first:
  *
- *  cpu_hotplug_lock  taken by dma_pool_create() and dma_pool_destroy() to
- *                    add and remove the pool's hotplug instance, never
- *                    together with the locks below.
+ *  cpu_hotplug_lock  held by the CPU hotplug callback, which takes
+ *                    dmapool_all_mutex inside it.
+ *  dmapool_all_mutex the list of every pool, for that callback; taken
+ *                    alone by dma_pool_create() and dma_pool_destroy().
  *  dmapool_mutex     changes to every device's dma_pools list, and the
  *                    creation and removal of the device's "pools"
  *                    attribute with its first and last pool. Readers of the
@@ -54,15 +57,16 @@
  *                    for the mutex. A pool is freed a grace period after it
  *                    left the list.
  *  stash->lock       local_lock_t of one CPU's stash, taken by that CPU
- *                    only, with interrupts off, so that alloc and free work
- *                    from any context. The stash of a CPU that is offline,
- *                    or of a pool being destroyed, has no user: it is
- *                    emptied under pool->lock alone.
+ *                    only, so that alloc and free work from any context.
+ *                    The stash of a CPU that is offline, or of a pool
+ *                    being destroyed, has no user: it is emptied under
+ *                    pool->lock alone.
  *  pool->lock        irq-safe spinlock: the depot, the chunk list, the
  *                    carving cursor and the counters.
  */
 
 #include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmapool.h>
@@ -138,7 +142,7 @@ struct dma_pool {
 	bool prep_free;			/* checks or init_on_free */
 	int node;
 
-	struct hlist_node cpuhp_node;
+	struct list_head all_node;	/* on dmapool_all */
 	struct device *dev;
 	struct list_head dev_node;
 	struct rcu_head rcu;
@@ -161,7 +165,9 @@ struct dma_pool_growth {
 };
 
 static DEFINE_MUTEX(dmapool_mutex);
-static int dmapool_cpuhp_state;
+/* Every pool, for the CPU hotplug callback. */
+static LIST_HEAD(dmapool_all);
+static DEFINE_MUTEX(dmapool_all_mutex);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Count a detection in the running test's "dmapool_errors", if it has one. */
@@ -207,8 +213,8 @@ static size_t dma_pool_stashed(struct dma_pool *pool)
 	return stashed;
 }
 
-/* Blocks cut and in no depot; the caller subtracts the stashes if it must. */
-static size_t dma_pool_out(struct dma_pool *pool)
+/* Blocks cut and not in the depot: in use, or waiting in a stash. */
+static size_t dma_pool_held_or_stashed(struct dma_pool *pool)
 {
 	lockdep_assert_held(&pool->lock);
 	return pool->nr_blocks - pool->nr_uncut - pool->nr_depot;
@@ -230,12 +236,15 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 	rcu_read_lock();
 	list_for_each_entry_rcu(pool, &dev->dma_pools, dev_node) {
 		spin_lock_irqsave(&pool->lock, irqflags);
-		active = dma_pool_out(pool);
+		/*
+		 * Blocks move between stashes and depot under pool->lock,
+		 * so only an alloc or free in flight can skew the count.
+		 */
+		active = dma_pool_held_or_stashed(pool);
+		active -= min(active, dma_pool_stashed(pool));
 		blocks = pool->nr_blocks;
 		chunks = pool->nr_chunks;
 		spin_unlock_irqrestore(&pool->lock, irqflags);
-		/* A block moving between stash and depot is counted once. */
-		active -= min(active, dma_pool_stashed(pool));
 		len += sysfs_emit_at(buf, len, "%-16s %4zu %4zu %4u %2zu\n",
 				     pool->name, active, blocks, pool->block_size,
 				     chunks);
@@ -259,6 +268,8 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 	if (!is_power_of_2(align) || !size || size > INT_MAX)
 		return false;
 	size = ALIGN(size, align);
+	if (size > INT_MAX)
+		return false;
 	chunk = max_t(size_t, size, PAGE_SIZE);
 	if (boundary && (boundary < size || !is_power_of_2(boundary)))
 		return false;
@@ -332,20 +343,19 @@ static void dma_pool_detach(struct dma_pool *pool)
 	mutex_unlock(&dmapool_mutex);
 }
 
-/* Let the pool hear of CPUs going offline, once the callback exists. */
-static int dma_pool_watch_cpus(struct dma_pool *pool)
+/* Let the CPU hotplug callback see the pool. */
+static void dma_pool_watch_cpus(struct dma_pool *pool)
 {
-	if (!dmapool_cpuhp_state)
-		return 0;
-	return cpuhp_state_add_instance_nocalls(dmapool_cpuhp_state,
-						&pool->cpuhp_node);
+	mutex_lock(&dmapool_all_mutex);
+	list_add(&pool->all_node, &dmapool_all);
+	mutex_unlock(&dmapool_all_mutex);
 }
 
 static void dma_pool_unwatch_cpus(struct dma_pool *pool)
 {
-	if (!hlist_unhashed(&pool->cpuhp_node))
-		cpuhp_state_remove_instance_nocalls(dmapool_cpuhp_state,
-						    &pool->cpuhp_node);
+	mutex_lock(&dmapool_all_mutex);
+	list_del(&pool->all_node);
+	mutex_unlock(&dmapool_all_mutex);
 }
 
 static bool dma_pool_node_ok(int node)
@@ -392,21 +402,18 @@ struct dma_pool *dma_pool_create_node(const char *name, struct device *dev,
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->chunks);
 	INIT_LIST_HEAD(&pool->dev_node);
-	INIT_HLIST_NODE(&pool->cpuhp_node);
 	dma_pool_set_checks(pool, IS_ENABLED(CONFIG_SLUB_DEBUG_ON));
 	pool->node = node;
 	pool->dev = dev;
 	strscpy(pool->name, name, sizeof(pool->name));
 
-	if (dma_pool_watch_cpus(pool))
-		goto free_stashes;
+	dma_pool_watch_cpus(pool);
 	if (dma_pool_attach(pool))
 		goto unwatch_cpus;
 	return pool;
 
 unwatch_cpus:
 	dma_pool_unwatch_cpus(pool);
-free_stashes:
 	free_percpu(pool->stash);
 free_pool:
 	kfree(pool);
@@ -421,7 +428,7 @@ static struct dma_pool_slot *dma_pool_depot_slot(struct dma_pool *pool,
 			   [index % DMAPOOL_SEGMENT_SLOTS];
 }
 
-/* Blocks cut and not in the depot that the depot could still take. */
+/* How many more blocks may be cut before the depot needs a segment. */
 static size_t dma_pool_depot_room(struct dma_pool *pool)
 {
 	size_t cut = pool->nr_blocks - pool->nr_uncut;
@@ -430,12 +437,23 @@ static size_t dma_pool_depot_room(struct dma_pool *pool)
 	return (size_t)pool->nr_segments * DMAPOOL_SEGMENT_SLOTS - cut;
 }
 
-/* Push @n slots onto the depot, @slots[@n - 1] last, so on top. */
+/*
+ * Push @n slots onto the depot, @slots[@n - 1] last, so on top. The depot
+ * has room for every block cut; more can only come from a driver freeing
+ * a block twice or a block of another pool: drop them rather than write
+ * past the depot.
+ */
 static void dma_pool_depot_put(struct dma_pool *pool,
 			       const struct dma_pool_slot *slots,
 			       unsigned int n)
 {
 	lockdep_assert_held(&pool->lock);
+	if (unlikely(pool->nr_depot + n > pool->nr_blocks - pool->nr_uncut)) {
+		dma_pool_report(pool, "%u blocks more free than cut: freed twice?",
+				(unsigned int)(pool->nr_depot + n -
+					       (pool->nr_blocks - pool->nr_uncut)));
+		return;
+	}
 	while (n) {
 		unsigned int in_segment = pool->nr_depot % DMAPOOL_SEGMENT_SLOTS;
 		unsigned int k = min(n, DMAPOOL_SEGMENT_SLOTS - in_segment);
@@ -504,9 +522,9 @@ static void dma_pool_cut(struct dma_pool *pool, struct dma_pool_slot *slots,
  * Put up to @want free blocks into @slots, from the depot or else cut from
  * the chunks as far as the depot has room for them. Returns how many.
  */
-static unsigned int dma_pool_take(struct dma_pool *pool,
-				  struct dma_pool_slot *slots,
-				  unsigned int want)
+static unsigned int dma_pool_gather_free(struct dma_pool *pool,
+					 struct dma_pool_slot *slots,
+					 unsigned int want)
 {
 	unsigned int n;
 
@@ -522,7 +540,7 @@ static unsigned int dma_pool_take(struct dma_pool *pool,
 	return n;
 }
 
-/* Install what dma_pool_prepare_growth() got; leaves the rest in @growth. */
+/* Install what dma_pool_alloc_growth() got; leaves the rest in @growth. */
 static void dma_pool_install(struct dma_pool *pool,
 			     struct dma_pool_growth *growth)
 {
@@ -556,7 +574,7 @@ static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 {
 	struct dma_pool_chunk *chunk;
 
-	chunk = kmalloc_node(sizeof(*chunk), gfp, pool->node);
+	chunk = kmalloc_node(sizeof(*chunk), gfp & ~GFP_ZONEMASK, pool->node);
 	if (!chunk)
 		return NULL;
 	chunk->vaddr = dma_alloc_coherent(pool->dev, pool->chunk_size,
@@ -571,9 +589,9 @@ static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 }
 
 /* Allocate, with no lock held, what @need says; false if memory ran out. */
-static bool dma_pool_prepare_growth(struct dma_pool *pool,
-				    struct dma_pool_growth *growth,
-				    enum dma_pool_need need, gfp_t gfp)
+static bool dma_pool_alloc_growth(struct dma_pool *pool,
+				  struct dma_pool_growth *growth,
+				  enum dma_pool_need need, gfp_t gfp)
 {
 	unsigned int max_segments;
 
@@ -584,7 +602,8 @@ static bool dma_pool_prepare_growth(struct dma_pool *pool,
 	if (!growth->segment) {
 		growth->segment = kmalloc_array_node(DMAPOOL_SEGMENT_SLOTS,
 						     sizeof(*growth->segment),
-						     gfp, pool->node);
+						     gfp & ~GFP_ZONEMASK,
+						     pool->node);
 		if (!growth->segment)
 			return false;
 	}
@@ -596,18 +615,16 @@ static bool dma_pool_prepare_growth(struct dma_pool *pool,
 	kfree(growth->depot);
 	growth->max_segments = max(2 * max_segments, 4U);
 	growth->depot = kmalloc_array_node(growth->max_segments,
-					   sizeof(*growth->depot), gfp,
-					   pool->node);
+					   sizeof(*growth->depot),
+					   gfp & ~GFP_ZONEMASK, pool->node);
 	return growth->depot;
 }
 
-/* Blocks we allocated but did not need, and a depot that was replaced. */
+/* Free a segment we did not install and a replaced segment table. */
 static void dma_pool_discard_growth(struct dma_pool_growth *growth)
 {
-	if (growth->segment)
-		kfree(growth->segment);
-	if (growth->depot)
-		kfree(growth->depot);
+	kfree(growth->segment);
+	kfree(growth->depot);
 }
 
 /*
@@ -615,9 +632,9 @@ static void dma_pool_discard_growth(struct dma_pool_growth *growth)
  * empty (we may have moved to another CPU), else with a batch from the
  * depot or the chunks. Installs @growth first.
  */
-static enum dma_pool_need dma_pool_refill(struct dma_pool *pool,
-					  struct dma_pool_growth *growth,
-					  struct dma_pool_slot *slot)
+static enum dma_pool_need dma_pool_try_refill(struct dma_pool *pool,
+					      struct dma_pool_growth *growth,
+					      struct dma_pool_slot *slot)
 {
 	struct dma_pool_stash *stash;
 	enum dma_pool_need need = DMA_POOL_NEED_NOTHING;
@@ -629,15 +646,18 @@ static enum dma_pool_need dma_pool_refill(struct dma_pool *pool,
 	spin_lock(&pool->lock);
 	dma_pool_install(pool, growth);
 	if (stash->nr) {
+		n = stash->nr - 1;
+		*slot = stash->slots[n];
+		WRITE_ONCE(stash->nr, n);
 		n = 1;
-		*slot = stash->slots[--stash->nr];
 	} else if (pool->checks) {
-		n = dma_pool_take(pool, slot, 1);
+		n = dma_pool_gather_free(pool, slot, 1);
 	} else {
-		n = dma_pool_take(pool, stash->slots, pool->batch);
-		if (n)
+		n = dma_pool_gather_free(pool, stash->slots, pool->batch);
+		if (n) {
 			*slot = stash->slots[n - 1];
-		stash->nr = n ? n - 1 : 0;
+			WRITE_ONCE(stash->nr, n - 1);
+		}
 	}
 	if (!n)
 		need = pool->nr_uncut ? DMA_POOL_NEED_ROOM : DMA_POOL_NEED_CHUNK;
@@ -652,8 +672,8 @@ static bool dma_pool_alloc_refill(struct dma_pool *pool, gfp_t gfp,
 	struct dma_pool_growth growth = {};
 	enum dma_pool_need need;
 
-	while ((need = dma_pool_refill(pool, &growth, slot))) {
-		if (!dma_pool_prepare_growth(pool, &growth, need, gfp))
+	while ((need = dma_pool_try_refill(pool, &growth, slot))) {
+		if (!dma_pool_alloc_growth(pool, &growth, need, gfp))
 			break;
 	}
 	/* A chunk is always installed; a segment or depot may be left. */
@@ -721,6 +741,7 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 	struct dma_pool_stash *stash;
 	struct dma_pool_slot *slot;
 	unsigned long irqflags;
+	unsigned int nr;
 	void *vaddr;
 
 	might_alloc(mem_flags);
@@ -732,7 +753,9 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		local_unlock_irqrestore(&pool->stash->lock, irqflags);
 		return dma_pool_alloc_slow(pool, mem_flags, handle);
 	}
-	slot = &stash->slots[--stash->nr];
+	nr = stash->nr - 1;
+	WRITE_ONCE(stash->nr, nr);
+	slot = &stash->slots[nr];
 	vaddr = slot->vaddr;
 	*handle = slot->dma;
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
@@ -827,13 +850,20 @@ unlock:
 	spin_unlock_irqrestore(&pool->lock, irqflags);
 }
 
-/* The stash is full: its newest batch goes to the depot. */
+/*
+ * The stash is full: its newest batch goes to the depot. The newest, as
+ * the other batch is already in place at the bottom of the array and the
+ * allocator never touches the blocks themselves.
+ */
 static void dma_pool_spill(struct dma_pool *pool, struct dma_pool_stash *stash)
 {
+	unsigned int keep = stash->nr - pool->batch;
+
 	lockdep_assert_held(this_cpu_ptr(&pool->stash->lock));
-	stash->nr -= pool->batch;
 	spin_lock(&pool->lock);
-	dma_pool_depot_put(pool, &stash->slots[stash->nr], pool->batch);
+	dma_pool_depot_put(pool, &stash->slots[keep], pool->batch);
+	/* With pool->lock, so that pools_show() counts the batch once. */
+	WRITE_ONCE(stash->nr, keep);
 	spin_unlock(&pool->lock);
 }
 
@@ -844,12 +874,15 @@ static void dma_pool_stash_push(struct dma_pool *pool, void *vaddr,
 	struct dma_pool_stash *stash;
 	struct dma_pool_slot *slot;
 	unsigned long irqflags;
+	unsigned int nr;
 
 	local_lock_irqsave(&pool->stash->lock, irqflags);
 	stash = this_cpu_ptr(pool->stash);
 	if (stash->nr == pool->stash_max)
 		dma_pool_spill(pool, stash);
-	slot = &stash->slots[stash->nr++];
+	nr = stash->nr;
+	WRITE_ONCE(stash->nr, nr + 1);
+	slot = &stash->slots[nr];
 	slot->vaddr = vaddr;
 	slot->dma = dma;
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
@@ -884,6 +917,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 	struct dma_pool_stash *stash;
 	struct dma_pool_slot *slot;
 	unsigned long irqflags;
+	unsigned int nr;
 
 	if (unlikely(pool->prep_free))
 		goto slow;
@@ -894,7 +928,9 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 		local_unlock_irqrestore(&pool->stash->lock, irqflags);
 		goto slow;
 	}
-	slot = &stash->slots[stash->nr++];
+	nr = stash->nr;
+	WRITE_ONCE(stash->nr, nr + 1);
+	slot = &stash->slots[nr];
 	slot->vaddr = vaddr;
 	slot->dma = dma;
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
@@ -914,14 +950,18 @@ static void dma_pool_empty_stash(struct dma_pool *pool, unsigned int cpu)
 	WRITE_ONCE(stash->nr, 0);
 }
 
-static int dma_pool_cpu_dead(unsigned int cpu, struct hlist_node *node)
+static int dma_pool_cpu_dead(unsigned int cpu)
 {
-	struct dma_pool *pool = hlist_entry(node, struct dma_pool, cpuhp_node);
+	struct dma_pool *pool;
 	unsigned long irqflags;
 
-	spin_lock_irqsave(&pool->lock, irqflags);
-	dma_pool_empty_stash(pool, cpu);
-	spin_unlock_irqrestore(&pool->lock, irqflags);
+	mutex_lock(&dmapool_all_mutex);
+	list_for_each_entry(pool, &dmapool_all, all_node) {
+		spin_lock_irqsave(&pool->lock, irqflags);
+		dma_pool_empty_stash(pool, cpu);
+		spin_unlock_irqrestore(&pool->lock, irqflags);
+	}
+	mutex_unlock(&dmapool_all_mutex);
 	return 0;
 }
 
@@ -929,12 +969,10 @@ static int __init dma_pool_init(void)
 {
 	int state;
 
-	state = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/dmapool:dead",
-					NULL, dma_pool_cpu_dead);
-	if (state < 0)
-		return state;
-	dmapool_cpuhp_state = state;
-	return 0;
+	state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					  "mm/dmapool:dead", NULL,
+					  dma_pool_cpu_dead);
+	return state < 0 ? state : 0;
 }
 core_initcall(dma_pool_init);
 
@@ -979,7 +1017,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 	spin_lock_irq(&pool->lock);
 	for_each_possible_cpu(cpu)
 		dma_pool_empty_stash(pool, cpu);
-	in_use = dma_pool_out(pool);
+	in_use = dma_pool_held_or_stashed(pool);
 	spin_unlock_irq(&pool->lock);
 	if (in_use)
 		dma_pool_report(pool, "destroyed with %zu blocks in use, memory kept",

@@ -61,7 +61,20 @@ static inline void dmam_pool_destroy(struct dma_pool *pool) { }
 
 #endif /* !CONFIG_HAS_DMA */
 
-/* dma_pool_create_node() with the pool's records on any node. */
+/**
+ * dma_pool_create - create a pool of coherent DMA memory blocks
+ * @name: name of the pool, shown in the device's "pools" file
+ * @dev: device that will do the DMA
+ * @size: size of the blocks; rounded up to @align
+ * @align: alignment of the blocks, a power of two (0 means 1)
+ * @boundary: if not 0, a power of two that no block crosses
+ *
+ * dma_pool_create_node() with the pool's own records on any node.
+ *
+ * Context: process context, may sleep.
+ * Return: the new pool, or %NULL if @dev is %NULL, the geometry is invalid
+ * or memory runs out.
+ */
 static inline struct dma_pool *dma_pool_create(const char *name,
 					       struct device *dev, size_t size,
 					       size_t align, size_t boundary)

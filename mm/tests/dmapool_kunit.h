@@ -306,19 +306,20 @@ static void dmapool_test_depot_reuse(struct kunit *test)
 	n = 4 * pool->stash_max;
 	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* One CPU throughout: the blocks in its stash must be reachable. */
 	migrate_disable();
 	for (i = 0; i < n; i++)
 		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
 	for (i = 0; i < n; i++)
 		if (b[i].vaddr)
 			dma_pool_free(pool, b[i].vaddr, b[i].dma);
-	migrate_enable();
 	chunks = pool->nr_chunks;
 	KUNIT_EXPECT_GE(test, pool->nr_depot, (size_t)n - pool->stash_max);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		b[i].vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b[i].dma);
+	migrate_enable();
+	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_NOT_NULL(test, b[i].vaddr);
-	}
 	KUNIT_EXPECT_EQ(test, pool->nr_chunks, chunks);
 	sort(b, n, sizeof(*b), dmapool_cmp_block, NULL);
 	for (i = 1; i < n; i++)
@@ -585,6 +586,32 @@ static void dmapool_test_free_blocks_untouched(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dmapool_test_errors(test), 0);
 }
 
+/*
+ * Without debug checks a block freed twice is not caught on the spot, but
+ * the depot never takes more blocks than were cut: the excess is reported
+ * and dropped instead of written past the depot.
+ */
+static void dmapool_test_double_free_bounded(struct kunit *test)
+{
+	struct dmapool_test_block b;
+	struct dma_pool *pool;
+	unsigned int i;
+
+	pool = dma_pool_create("twice", dmapool_test_dev(test), 64, 8, 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	dma_pool_set_checks(pool, false);
+	migrate_disable();
+	b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
+	for (i = 0; b.vaddr && i < 4 * pool->stash_max; i++)
+		dma_pool_free(pool, b.vaddr, b.dma);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
+	KUNIT_EXPECT_GE(test, dmapool_test_errors(test), 1);
+	KUNIT_EXPECT_LE(test, pool->nr_depot,
+			pool->nr_blocks - pool->nr_uncut);
+	dma_pool_destroy(pool);
+}
+
 /* Debug mode: the same overwrites are reported when the blocks come back. */
 static void dmapool_test_scribble_reported(struct kunit *test)
 {
@@ -826,6 +853,7 @@ static struct kunit_case dmapool_test_cases[] = {
 	KUNIT_CASE_PARAM(dmapool_test_free_blocks_untouched,
 			 dmapool_scribble_gen_params),
 	KUNIT_CASE(dmapool_test_scribble_reported),
+	KUNIT_CASE(dmapool_test_double_free_bounded),
 	KUNIT_CASE(dmapool_test_create_node),
 	KUNIT_CASE_SLOW(dmapool_test_two_cpus),
 	KUNIT_CASE_SLOW(dmapool_test_churn),

@@ -104,14 +104,14 @@ def main():
     writer_child = spawn(writer, deadline)
     reports, stuck = collect(readers + [writer_child],
                              deadline + GRACE_SECONDS)
+    if old_timeout is not None:
+        set_hung_task_timeout(old_timeout)
     if stuck:
         ksft.test_result_fail(f'{stuck} processes still blocked '
                               f'{GRACE_SECONDS} s after the end: a hang')
         ksft.print_cnts()
         ksft.exit_fail()
     ksft.test_result_pass(f'no hang ({time.monotonic() - start:.1f} s)')
-    if old_timeout is not None:
-        set_hung_task_timeout(old_timeout)
 
     cycles, err = (int(x) for x in reports[writer_child[0]])
     ksft.print_msg(f'{cycles} pools created and destroyed')

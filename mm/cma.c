@@ -10,16 +10,16 @@
  * whatever occupies the window away and take the pages out of the buddy
  * allocator.
  *
- * Locking (see also mm/cma.h):
- *   cma_areas, cma_area_count and the chunk table only change during early
- *   boot (single threaded, before core_initcall) and are read-only after.
- *   cma->lock (irq-safe spinlock) guards an area's bitmap and free_bits; it
- *   is only held for bitmap arithmetic.
- *   cma->alloc_mutex serialises alloc_contig_range() within one area. There
- *   is no lock shared between areas: allocations in different areas run in
- *   parallel.
- *   Lock order: cma->alloc_mutex, then cma->lock (never the other way round;
- *   in practice the two are not nested).
+ * Locks, outermost first (the one place the order is stated):
+ *   cma->alloc_mutex    one alloc_contig_range() at a time within an area,
+ *                       so two requests never isolate the same pageblock.
+ *                       Areas share no lock and allocate in parallel.
+ *   cma->lock           irq-safe spinlock over an area's bitmap and
+ *                       free_bits; innermost, only held for arithmetic.
+ *   cma->mem_head_lock  (debugfs) the list of debugfs allocations; taken
+ *                       with no other lock held.
+ * cma_areas, cma_area_count and the chunk table only change during early
+ * boot (single threaded, before core_initcall) and are read-only after.
  *
  * Busy windows: alloc_contig_range() answers -EBUSY when a page in the
  * window cannot be migrated. A window is first scanned for such a page (in
@@ -168,11 +168,13 @@ const char *cma_get_name(const struct cma *cma)
 	return cma->name;
 }
 
-/* Longest run of clear bits; caller holds cma->lock. */
+/* Longest run of clear bits. */
 static unsigned long cma_largest_free_bits(struct cma *cma)
 {
 	unsigned long nbits = cma_bitmap_maxno(cma);
 	unsigned long zero = 0, set, best = 0;
+
+	lockdep_assert_held(&cma->lock);
 
 	while (zero < nbits) {
 		zero = find_next_zero_bit(cma->bitmap, nbits, zero);
@@ -653,7 +655,7 @@ static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 /*
  * Bitmap index to search from after the window at @bitno was busy because
  * of the page at @stuck (@end: no page to blame): never closer than the
- * next aligned window, as 6.12 went, and past the page when it is known.
+ * next aligned window, and past the page when it is known.
  */
 static unsigned long cma_start_past(struct cma *cma, unsigned long bitno,
 				    unsigned long mask, unsigned long stuck,
@@ -682,26 +684,70 @@ static unsigned long cma_round_to_block(struct cma *cma, unsigned long bitno)
 	return ALIGN(bitno, per_block);
 }
 
-static unsigned long cma_busy_attempt_limit(struct cma *cma)
+/*
+ * One request as the window search sees it: its shape in bitmap terms and
+ * what the windows tried so far came to.
+ */
+struct cma_request {
+	unsigned long nr;
+	unsigned int align;
+	gfp_t gfp;
+	unsigned long bits;
+	unsigned long mask;
+	unsigned long offset;
+	/* Busy windows allowed, and met so far. */
+	unsigned long most;
+	unsigned long busy;
+	/* Busy windows the scan ruled out without an attempt. */
+	unsigned long skipped;
+	/* Last window tried, -1UL before the first. */
+	unsigned long pfn;
+	/* -ENOMEM until a window is tried, then the last window's error. */
+	int err;
+};
+
+/* What trying one window came to. */
+enum cma_outcome {
+	CMA_TAKEN,
+	CMA_BUSY,	/* a page in the window did not move; try another */
+	CMA_FAILED,	/* anything else: give up */
+};
+
+static void cma_request_init(struct cma *cma, struct cma_request *rq,
+			     unsigned long nr, unsigned int align, gfp_t gfp)
 {
 	unsigned long blocks = DIV_ROUND_UP(cma->count, pageblock_nr_pages);
 
-	return clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
+	rq->nr = nr;
+	rq->align = align;
+	rq->gfp = gfp;
+	rq->bits = cma_bitmap_pages_to_bits(cma, nr);
+	rq->mask = cma_bitmap_aligned_mask(cma, align);
+	rq->offset = cma_bitmap_aligned_offset(cma, align);
+	rq->most = clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
+	rq->busy = 0;
+	rq->skipped = 0;
+	rq->pfn = -1UL;
+	rq->err = -ENOMEM;
 }
 
-/* Claim a free window of @bits bits at or after @start; -1UL if none. */
+static unsigned long cma_bit_to_pfn(struct cma *cma, unsigned long bitno)
+{
+	return cma->base_pfn + (bitno << cma->order_per_bit);
+}
+
+/* Claim a free window at or after bit @start; -1UL if there is none. */
 static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
-				      unsigned long bits, unsigned long mask,
-				      unsigned long offset)
+				      const struct cma_request *rq)
 {
 	unsigned long nbits = cma_bitmap_maxno(cma), bitno;
 
 	spin_lock_irq(&cma->lock);
-	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start, bits,
-					       mask, offset);
+	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start,
+					       rq->bits, rq->mask, rq->offset);
 	if (bitno < nbits) {
-		bitmap_set(cma->bitmap, bitno, bits);
-		cma->free_bits -= bits;
+		bitmap_set(cma->bitmap, bitno, rq->bits);
+		cma->free_bits -= rq->bits;
 	} else {
 		bitno = -1UL;
 	}
@@ -709,13 +755,12 @@ static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
 	return bitno;
 }
 
-static void cma_report_failure(struct cma *cma, unsigned long count,
-			       unsigned int align, int ret)
+static void cma_report_failure(struct cma *cma, const struct cma_request *rq)
 {
 	if (!__ratelimit(&cma_fail_rs))
 		return;
 	pr_err("%s: no %lu pages (align order %u): error %d; %lu of %lu pages free, largest free run %lu\n",
-	       cma->name, count, align, ret, cma_available_pages(cma),
+	       cma->name, rq->nr, rq->align, rq->err, cma_available_pages(cma),
 	       cma->count, cma_largest_free_run(cma));
 }
 
@@ -728,13 +773,6 @@ static void cma_account(struct cma *cma, struct page *page,
 	else
 		cma_sysfs_account_fail_pages(cma, nr);
 }
-
-/* What a request looks like in bitmap terms. */
-struct cma_window {
-	unsigned long bits;
-	unsigned long mask;
-	unsigned long offset;
-};
 
 /* Move the pages of [@pfn, @pfn + @nr) out of the way and take them. */
 static int cma_take_range(struct cma *cma, unsigned long pfn,
@@ -769,7 +807,7 @@ static bool cma_freeze_tails(struct page *head, unsigned int order)
  * aligned blocks. Page by page (free_contig_range()) they would pile up on
  * the per-CPU lists and come back to the buddy one by one, and the next
  * alloc_contig_range() would first have to drain them. A block whose pages
- * someone else still holds a reference to goes page by page, as before.
+ * someone else still holds a reference to goes page by page.
  */
 static void cma_free_range(unsigned long pfn, unsigned long nr)
 {
@@ -819,124 +857,175 @@ static bool cma_block_rest(struct cma *cma, unsigned long blk,
 	return ok;
 }
 
+/* Bitmap index of the pageblock holding bit @bitno. */
+static unsigned long cma_block_of(struct cma *cma, unsigned long bitno)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+
+	return (ALIGN_DOWN(pfn, pageblock_nr_pages) - cma->base_pfn) >>
+	       cma->order_per_bit;
+}
+
 /*
- * A request smaller than a pageblock, in a pageblock nothing else uses.
+ * A request smaller than a pageblock, in a pageblock nothing else uses:
  * alloc_contig_range() would take the whole free buddy block around the
  * request anyway and give the surplus back page by page, which costs more
- * than the request itself; take the pageblock and give the surplus back in
- * blocks. Returns -EAGAIN, having changed nothing, when the pageblock does
- * not qualify; otherwise alloc_contig_range()'s answer, with only the
- * window's bits still claimed on failure.
+ * than the request itself. Whether the window at @bitno is such a case;
+ * if so, the rest of its pageblock is claimed too.
  */
-static int cma_take_in_block(struct cma *cma, unsigned long bitno,
-			     unsigned long bits, unsigned long nr, gfp_t gfp)
+static bool cma_claim_block(struct cma *cma, unsigned long bitno,
+			    const struct cma_request *rq)
 {
-	unsigned long pfn = cma->base_pfn + (bitno << cma->order_per_bit);
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
 	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
 	unsigned long end = start + pageblock_nr_pages;
-	unsigned long blk;
-	int err;
 
 	/* Zeroing the whole pageblock on allocation would cost more. */
-	if (want_init_on_alloc(gfp) || cma->order_per_bit > pageblock_order)
-		return -EAGAIN;
-	if (pfn + nr > end || start < cma->base_pfn ||
+	if (want_init_on_alloc(rq->gfp) || cma->order_per_bit > pageblock_order)
+		return false;
+	if (pfn + rq->nr > end || start < cma->base_pfn ||
 	    end > cma->base_pfn + cma->count)
-		return -EAGAIN;
+		return false;
 	/* Nobody holds a page of it: all free in the buddy or per-CPU. */
 	if (cma_scan_window(cma, start, end, CMA_SCAN_HELD) < end)
-		return -EAGAIN;
-	blk = (start - cma->base_pfn) >> cma->order_per_bit;
-	if (!cma_block_rest(cma, blk, bitno, bits, true))
-		return -EAGAIN;
+		return false;
+	return cma_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits,
+			      true);
+}
 
-	err = cma_take_range(cma, start, pageblock_nr_pages, gfp);
+/*
+ * Take the whole pageblock of the window at @bitno (claimed by
+ * cma_claim_block()) and give back the rest in blocks; the rest's bits
+ * are given back either way.
+ */
+static int cma_take_block(struct cma *cma, unsigned long bitno,
+			  const struct cma_request *rq)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+	int err;
+
+	err = cma_take_range(cma, start, pageblock_nr_pages, rq->gfp);
 	if (!err) {
 		cma_free_range(start, pfn - start);
-		cma_free_range(pfn + nr, end - pfn - nr);
+		cma_free_range(pfn + rq->nr, end - pfn - rq->nr);
 	}
-	cma_block_rest(cma, blk, bitno, bits, false);
+	cma_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits, false);
 	return err;
 }
 
 /*
- * Windows are tried in address order. Before a window costs an
- * alloc_contig_range() it is scanned for a page that cannot move; such a
- * window is skipped as if it had failed. If skipping alone ruled out every
- * window, the scan may have judged a page on its way to an LRU list: the
- * search runs once more trying each window for real.
+ * Try the window at @bitno, already claimed in the bitmap. With @scan, a
+ * window holding a page that cannot move is busy without an attempt. When
+ * busy, *@stuck is the first page to blame (or the window's end when
+ * none is known).
  */
-static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
-				    unsigned int order_align, gfp_t gfp)
+static enum cma_outcome cma_try_window(struct cma *cma,
+				       struct cma_request *rq,
+				       unsigned long bitno, bool scan,
+				       unsigned long *stuck)
 {
-	unsigned long bitno, from = 0, pfn = -1UL, tries = 0, most, k;
-	unsigned long end, stuck, skipped = 0;
-	struct page *got = NULL;
-	struct cma_window w;
-	bool look = true;
-	int err = -ENOMEM;
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno), end = pfn + rq->nr;
+	int err;
 
-	trace_cma_alloc_start(cma ? cma->name : NULL, nr, order_align);
+	rq->pfn = pfn;
+	*stuck = end;
+	if (scan)
+		*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
+	if (*stuck < end) {
+		rq->skipped++;
+		rq->err = -EBUSY;
+		return CMA_BUSY;
+	}
+
+	if (rq->nr < pageblock_nr_pages && cma_claim_block(cma, bitno, rq))
+		err = cma_take_block(cma, bitno, rq);
+	else
+		err = cma_take_range(cma, pfn, rq->nr, rq->gfp);
+	rq->err = err;
+	if (!err)
+		return CMA_TAKEN;
+	if (err != -EBUSY)
+		return CMA_FAILED;
+	*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
+	return CMA_BUSY;
+}
+
+/*
+ * Try the free windows in address order, from the start of the area, until
+ * one is taken, one fails for a reason other than a busy page, there is no
+ * window left, or too many were busy. Returns the first page or NULL.
+ */
+static struct page *cma_search(struct cma *cma, struct cma_request *rq,
+			       bool scan)
+{
+	unsigned long from = 0, bitno, stuck;
+
+	while (rq->busy <= rq->most) {
+		bitno = cma_claim_window(cma, from, rq);
+		if (bitno == -1UL)
+			return NULL;
+		switch (cma_try_window(cma, rq, bitno, scan, &stuck)) {
+		case CMA_TAKEN:
+			return pfn_to_page(rq->pfn);
+		case CMA_FAILED:
+			cma_mark_free(cma, bitno, rq->bits);
+			return NULL;
+		case CMA_BUSY:
+			break;
+		}
+		cma_mark_free(cma, bitno, rq->bits);
+		rq->busy++;
+		trace_cma_alloc_busy_retry(cma->name, rq->pfn,
+					   pfn_to_page(rq->pfn), rq->nr,
+					   rq->align);
+		from = cma_start_past(cma, bitno, rq->mask, stuck,
+				      rq->pfn + rq->nr);
+		if (scan && rq->nr >= pageblock_nr_pages)
+			from = cma_round_to_block(cma, from);
+	}
+	return NULL;
+}
+
+/*
+ * Windows are scanned for a page that cannot move before they cost an
+ * alloc_contig_range(). If the scan alone ruled out every window, it may
+ * have judged a page on its way to an LRU list: the search runs once more,
+ * trying each window for real.
+ */
+static struct page *cma_search_twice(struct cma *cma, struct cma_request *rq)
+{
+	struct page *page = cma_search(cma, rq, true);
+
+	if (page || rq->err != -EBUSY || !rq->skipped || rq->busy > rq->most)
+		return page;
+	return cma_search(cma, rq, false);
+}
+
+static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
+				    unsigned int align, gfp_t gfp)
+{
+	struct cma_request rq;
+	struct page *page;
+	unsigned long k;
+
+	trace_cma_alloc_start(cma ? cma->name : NULL, nr, align);
 	if (!cma || !cma->count || !cma->bitmap || !nr)
 		return NULL;
 
-	w.bits = cma_bitmap_pages_to_bits(cma, nr);
-	w.mask = cma_bitmap_aligned_mask(cma, order_align);
-	w.offset = cma_bitmap_aligned_offset(cma, order_align);
-	most = cma_busy_attempt_limit(cma);
-
-	while (w.bits <= cma_bitmap_maxno(cma)) {
-		bitno = cma_claim_window(cma, from, w.bits, w.mask, w.offset);
-		if (bitno == -1UL) {
-			if (!look || !skipped)
-				break;
-			look = false;
-			from = 0;
-			continue;
-		}
-		pfn = cma->base_pfn + (bitno << cma->order_per_bit);
-		end = pfn + nr;
-		stuck = end;
-		if (look)
-			stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
-		if (stuck < end) {
-			skipped++;
-			err = -EBUSY;
-		} else {
-			err = -EAGAIN;
-			if (nr < pageblock_nr_pages)
-				err = cma_take_in_block(cma, bitno, w.bits, nr,
-							gfp);
-			if (err == -EAGAIN)
-				err = cma_take_range(cma, pfn, nr, gfp);
-			if (!err) {
-				got = pfn_to_page(pfn);
-				break;
-			}
-			if (err == -EBUSY)
-				stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
-		}
-		cma_mark_free(cma, bitno, w.bits);
-		if (err != -EBUSY || ++tries > most)
-			break;
-		atomic_long_inc(&cma->busy_retries);
-		trace_cma_alloc_busy_retry(cma->name, pfn, pfn_to_page(pfn), nr,
-					   order_align);
-		from = cma_start_past(cma, bitno, w.mask, stuck, end);
-		if (look && nr >= pageblock_nr_pages)
-			from = cma_round_to_block(cma, from);
-	}
-
-	if (!got && !(gfp & __GFP_NOWARN))
-		cma_report_failure(cma, nr, order_align, err);
+	cma_request_init(cma, &rq, nr, align, gfp);
+	page = cma_search_twice(cma, &rq);
+	if (!page && !(gfp & __GFP_NOWARN))
+		cma_report_failure(cma, &rq);
 	/* The pageblocks may carry different KASAN tags: make them agree. */
-	for (k = 0; got && k < nr; k++)
-		page_kasan_tag_reset(nth_page(got, k));
+	for (k = 0; page && k < nr; k++)
+		page_kasan_tag_reset(nth_page(page, k));
 
-	trace_cma_alloc_finish(cma->name, pfn, got, nr, order_align,
-			       got ? 0 : err);
-	cma_account(cma, got, nr);
-	return got;
+	trace_cma_alloc_finish(cma->name, rq.pfn, page, nr, align,
+			       page ? 0 : rq.err);
+	cma_account(cma, page, nr);
+	return page;
 }
 
 /**
@@ -1073,19 +1162,11 @@ bool cma_free_folio(struct cma *cma, const struct folio *folio)
 	return !WARN_ON(nr < 2) && cma_release(cma, folio_page(folio, 0), nr);
 }
 
-/**
- * cma_visit_areas() - call a function for every area
- * @it: the function; a non-zero return stops the walk.
- * @data: passed to @it.
- *
- * This is cma_for_each_area(), which is an alias of it: checkpatch reads
- * any name holding "for_each" as a loop macro and wants a function body's
- * brace on the name's line.
- *
- * Context: Any context @it allows.
- * Return: the first non-zero value @it returned, or 0.
+/*
+ * Documented at its declaration in <linux/cma.h>. The name is in
+ * parentheses because checkpatch takes any "for_each" name for a loop.
  */
-static int cma_visit_areas(int (*it)(struct cma *cma, void *data), void *data)
+int (cma_for_each_area)(int (*it)(struct cma *cma, void *data), void *data)
 {
 	unsigned int idx = 0;
 	int stop = 0;
@@ -1094,9 +1175,6 @@ static int cma_visit_areas(int (*it)(struct cma *cma, void *data), void *data)
 		stop = it(cma_area_at(idx++), data);
 	return stop;
 }
-
-int cma_for_each_area(int (*it)(struct cma *cma, void *data), void *data)
-	__alias(cma_visit_areas);
 
 #ifdef CONFIG_CMA_KUNIT_TEST
 #include "tests/cma_kunit.h"

@@ -3,14 +3,7 @@
  * Internal view of a CMA area, shared by mm/cma.c (the allocator),
  * mm/cma_debug.c (debugfs) and mm/cma_sysfs.c (statistics).
  *
- * Locking:
- *   cma->lock        spinlock, taken with interrupts off; guards the bitmap
- *                    and cma->free_bits. Never held across page migration.
- *   cma->alloc_mutex serialises alloc_contig_range() inside one area, so two
- *                    requests never isolate the same pageblock. Different
- *                    areas never share a pageblock, so they run in parallel.
- *   cma->mem_head_lock (debugfs) guards the list of debugfs allocations.
- * Order: alloc_mutex -> lock. mem_head_lock nests in neither.
+ * The locks and their order are described at the top of mm/cma.c.
  */
 #ifndef __MM_CMA_H__
 #define __MM_CMA_H__
@@ -32,7 +25,6 @@ struct cma_kobject {
  * @bitmap: one bit per 1 << @order_per_bit pages, set while allocated.
  * @order_per_bit: order of the page block one bitmap bit stands for.
  * @free_bits: clear bits in @bitmap, kept so that statistics are O(1).
- * @busy_retries: windows that alloc_contig_range() found busy, in total.
  * @lock: guards @bitmap and @free_bits.
  * @alloc_mutex: one alloc_contig_range() at a time in this area.
  * @mem_head: blocks allocated through debugfs and not yet freed there.
@@ -51,7 +43,6 @@ struct cma {
 	unsigned long *bitmap;
 	unsigned int order_per_bit;
 	unsigned long free_bits;
-	atomic_long_t busy_retries;
 	spinlock_t lock;		/* bitmap, free_bits */
 	struct mutex alloc_mutex;	/* alloc_contig_range() in the area */
 #ifdef CONFIG_CMA_DEBUGFS

@@ -110,6 +110,7 @@ static int cma_dbg_take(struct cma *cma, unsigned long want,
 	struct hlist_node *tmp;
 	unsigned long found = 0;
 
+	lockdep_assert_held(&cma->mem_head_lock);
 	hlist_for_each_entry(blk, &cma->mem_head, node) {
 		if (found + blk->nr >= want)
 			break;
@@ -182,7 +183,7 @@ static void __init cma_dbg_add_area(struct cma *cma, struct dentry *root)
 	debugfs_create_file_unsafe("maxchunk", 0444, dir, cma,
 				   &cma_dbg_maxchunk_fops);
 
-	/* The bitmap is read as it stands, without cma->lock, like 6.12. */
+	/* Read as it stands, without cma->lock: a snapshot is all it offers. */
 	cma->dfs_bitmap.array = (u32 *)cma->bitmap;
 	cma->dfs_bitmap.n_elements = cma->bitmap ?
 		DIV_ROUND_UP(cma_bitmap_maxno(cma), 32) : 0;

@@ -17,7 +17,7 @@
  *
  * A page made busy behind CMA's back (taken with alloc_contig_range(), so
  * the bitmap still calls it free) shows how many windows a request tries:
- * cma->busy_retries counts them.
+ * a probe on the cma_alloc_busy_retry tracepoint counts them.
  */
 
 #include <kunit/test.h>
@@ -372,23 +372,64 @@ static unsigned long cma_test_make_busy(struct kunit *test, struct cma *cma,
 	return pfn;
 }
 
+/* Busy windows of one area, as the cma_alloc_busy_retry tracepoint saw them. */
+struct cma_test_busy_count {
+	const char *name;
+	atomic_t windows;
+};
+
+static void cma_test_busy_probe(void *data, const char *name,
+				unsigned long pfn, const struct page *page,
+				unsigned long count, unsigned int align)
+{
+	struct cma_test_busy_count *c = data;
+
+	if (!strcmp(name, c->name))
+		atomic_inc(&c->windows);
+}
+
+static void cma_test_unprobe(void *data)
+{
+	unregister_trace_cma_alloc_busy_retry(cma_test_busy_probe, data);
+	tracepoint_synchronize_unregister();
+}
+
+/* Count the busy windows of @cma until the test ends. */
+static struct cma_test_busy_count *
+cma_test_count_busy(struct kunit *test, struct cma *cma)
+{
+	struct cma_test_busy_count *c;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->name = cma->name;
+	if (register_trace_cma_alloc_busy_retry(cma_test_busy_probe, c))
+		kunit_skip(test, "cannot probe cma_alloc_busy_retry");
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, cma_test_unprobe, c));
+	return c;
+}
+
 static void cma_test_busy_skips(struct kunit *test)
 {
 	struct cma *cma = test->priv;
-	unsigned long busy, retries, room;
+	struct cma_test_busy_count *count;
+	unsigned long busy, room;
 	struct page *page;
+	int seen;
 
 	if (cma_available_pages(cma) != cma->count ||
 	    cma->count < 2 * pageblock_nr_pages)
 		kunit_skip(test, "needs an idle area of two pageblocks");
+	count = cma_test_count_busy(test, cma);
 
 	/* A 512-page request with the busy page 100 pages in. */
 	busy = cma_test_make_busy(test, cma, 100);
-	retries = atomic_long_read(&cma->busy_retries);
+	seen = atomic_read(&count->windows);
 	page = cma_alloc(cma, pageblock_nr_pages, 0, true);
 	KUNIT_EXPECT_NOT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, retries + 1,
-			atomic_long_read(&cma->busy_retries));
+	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(&count->windows));
 	if (page) {
 		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
 		/* A skipped window sends a pageblock request to a boundary. */
@@ -404,11 +445,10 @@ static void cma_test_busy_skips(struct kunit *test)
 	 */
 	busy = cma_test_make_busy(test, cma, cma->count / 2 + 1);
 	room = cma->count / 2 + 2;
-	retries = atomic_long_read(&cma->busy_retries);
+	seen = atomic_read(&count->windows);
 	page = cma_alloc(cma, room, 0, true);
 	KUNIT_EXPECT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, retries + 2,
-			atomic_long_read(&cma->busy_retries));
+	KUNIT_EXPECT_EQ(test, seen + 2, atomic_read(&count->windows));
 	if (page)
 		cma_release(cma, page, room);
 	free_contig_range(busy, 1);

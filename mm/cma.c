@@ -6,14 +6,18 @@
  * memblock and registers each as an area. At core_initcall every area is
  * handed to the buddy allocator as MIGRATE_CMA pageblocks: movable pages may
  * live there while nobody needs the area. cma_alloc() picks a free window in
- * the area's bitmap, claims it, then asks alloc_contig_range() to migrate
- * whatever occupies the window away and take the pages out of the buddy
- * allocator.
+ * the area's bitmap and claims it. When every page of the window is free in
+ * the buddy allocator it takes them straight off the free lists (the fast
+ * path); otherwise it asks alloc_contig_range() to migrate whatever occupies
+ * the window away and take the pages out of the buddy allocator, which
+ * costs every CPU an interrupt or two.
  *
  * Locks, outermost first (the one place the order is stated):
  *   cma->alloc_mutex    one alloc_contig_range() at a time within an area,
  *                       so two requests never isolate the same pageblock.
  *                       Areas share no lock and allocate in parallel.
+ *   zone->lock          taken by the buddy allocator under alloc_mutex, and
+ *                       by the fast path with no CMA lock held.
  *   cma->lock           irq-safe spinlock over an area's bitmap and
  *                       free_bits; innermost, only held for arithmetic.
  *   cma->mem_head_lock  (debugfs) the list of debugfs allocations; taken
@@ -49,6 +53,10 @@
 #include <linux/string.h>
 #include <linux/vmstat.h>
 #include <trace/events/cma.h>
+#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
+#include <kunit/resource.h>
+#include <kunit/test-bug.h>
+#endif
 
 #include "internal.h"
 #include "cma.h"
@@ -786,28 +794,28 @@ static int cma_take_range(struct cma *cma, unsigned long pfn,
 	return err;
 }
 
-/* Drop the tail pages' references of a block; all or none. */
-static bool cma_freeze_tails(struct page *head, unsigned int order)
+/* Drop every page's only reference to a block; all or none. */
+static bool cma_freeze_block(struct page *head, unsigned int order)
 {
 	unsigned long i, nr = 1UL << order;
 
-	for (i = 1; i < nr; i++) {
+	for (i = 0; i < nr; i++) {
 		if (!page_ref_freeze(nth_page(head, i), 1))
 			break;
 	}
 	if (i == nr)
 		return true;
-	while (--i >= 1)
+	while (i--)
 		page_ref_unfreeze(nth_page(head, i), 1);
 	return false;
 }
 
 /*
  * Give released pages back to the buddy allocator in the largest naturally
- * aligned blocks. Page by page (free_contig_range()) they would pile up on
- * the per-CPU lists and come back to the buddy one by one, and the next
- * alloc_contig_range() would first have to drain them. A block whose pages
- * someone else still holds a reference to goes page by page.
+ * aligned blocks, straight onto the free lists. Through the per-CPU lists
+ * they would not count as free, and the next request for the same window
+ * would miss the fast path and have alloc_contig_range() drain every CPU.
+ * A block some other user still holds a reference to goes page by page.
  */
 static void cma_free_range(unsigned long pfn, unsigned long nr)
 {
@@ -817,8 +825,8 @@ static void cma_free_range(unsigned long pfn, unsigned long nr)
 		order = min_t(unsigned int, ilog2(nr), MAX_PAGE_ORDER);
 		if (pfn)
 			order = min_t(unsigned int, order, __ffs(pfn));
-		if (order && cma_freeze_tails(pfn_to_page(pfn), order))
-			__free_pages(pfn_to_page(pfn), order);
+		if (cma_freeze_block(pfn_to_page(pfn), order))
+			free_pages_to_buddy(pfn_to_page(pfn), order);
 		else
 			free_contig_range(pfn, 1UL << order);
 		pfn += 1UL << order;
@@ -915,6 +923,167 @@ static int cma_take_block(struct cma *cma, unsigned long bitno,
 	return err;
 }
 
+#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
+/*
+ * The KUnit suite learns which requests the fast path served through a
+ * named resource holding an atomic_t (see lib/slub_kunit.c for the
+ * pattern); outside a test that added one, this is a static-key test.
+ */
+static void cma_note_fast_path(void)
+{
+	struct kunit_resource *res;
+
+	if (!kunit_get_current_test())
+		return;
+	res = kunit_find_named_resource(current->kunit_test, "cma_fast_path");
+	if (!res)
+		return;
+	atomic_inc(res->data);
+	kunit_put_resource(res);
+}
+#else
+static inline void cma_note_fast_path(void)
+{
+}
+#endif
+
+/*
+ * Head of the free MIGRATE_CMA buddy block that holds @pfn, its order in
+ * *@order; -1UL when @pfn is not free in the buddy allocator (in use, on a
+ * per-CPU list) or its pageblock is not MIGRATE_CMA (being isolated).
+ */
+static unsigned long cma_free_head(struct zone *zone, unsigned long pfn,
+				   unsigned int *order)
+{
+	unsigned long head;
+	struct page *page;
+	unsigned int o;
+
+	lockdep_assert_held(&zone->lock);
+	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		head = ALIGN_DOWN(pfn, 1UL << o);
+		if (!zone_spans_pfn(zone, head) || !pfn_valid(head))
+			return -1UL;
+		page = pfn_to_page(head);
+		if (!PageBuddy(page))
+			continue;
+		/* Blocks never overlap: a smaller one here rules out a bigger. */
+		if (buddy_order(page) < o)
+			return -1UL;
+		if (get_pageblock_migratetype(page) != MIGRATE_CMA)
+			return -1UL;
+		*order = buddy_order(page);
+		return head;
+	}
+	return -1UL;
+}
+
+static bool cma_all_free(struct zone *zone, unsigned long pfn,
+			 unsigned long end)
+{
+	unsigned long head;
+	unsigned int order;
+
+	while (pfn < end) {
+		head = cma_free_head(zone, pfn, &order);
+		if (head == -1UL)
+			return false;
+		pfn = head + (1UL << order);
+	}
+	return true;
+}
+
+/* Return isolated pages [@pfn, @end) to the free lists in aligned blocks. */
+static void cma_put_back(unsigned long pfn, unsigned long end)
+{
+	unsigned int order;
+
+	while (pfn < end) {
+		order = min_t(unsigned int, ilog2(end - pfn), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		__putback_isolated_page(pfn_to_page(pfn), order, MIGRATE_CMA);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * Take the free blocks that cover [@pfn, @end) off the free lists and give
+ * back what lies outside the window. __isolate_free_page() and
+ * __putback_isolated_page() keep NR_FREE_PAGES and NR_FREE_CMA_PAGES
+ * right by themselves: the window's pages leave both counters once. A
+ * watermark refusal half way returns the part already taken.
+ */
+static bool cma_isolate_free(struct zone *zone, unsigned long pfn,
+			     unsigned long end)
+{
+	unsigned long start = pfn, head, stop;
+	unsigned int order;
+
+	lockdep_assert_held(&zone->lock);
+	while (pfn < end) {
+		head = cma_free_head(zone, pfn, &order);
+		if (!__isolate_free_page(pfn_to_page(head), order)) {
+			cma_put_back(start, pfn);
+			return false;
+		}
+		stop = head + (1UL << order);
+		cma_put_back(head, max(head, start));
+		cma_put_back(min(stop, end), stop);
+		pfn = stop;
+	}
+	return true;
+}
+
+/* Make isolated pages what alloc_contig_range() hands out: one ref each. */
+static void cma_prep_taken(unsigned long pfn, unsigned long nr, gfp_t gfp)
+{
+	unsigned long end = pfn + nr;
+	unsigned int order;
+	struct page *page;
+
+	while (pfn < end) {
+		order = min_t(unsigned int, ilog2(end - pfn), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		page = pfn_to_page(pfn);
+		post_alloc_hook(page, order, gfp);
+		set_page_refcounted(page);
+		if (order)
+			split_page(page, order);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * The fast path. When every page of the window is free in the buddy
+ * allocator, take them straight off the MIGRATE_CMA free lists: nothing
+ * to migrate, no LRU or per-CPU list to drain, no pageblock to isolate,
+ * no other CPU to interrupt. Anything else (a page in use or on a per-CPU
+ * list, a pageblock being isolated, a watermark refusal) leaves the
+ * window as it was for alloc_contig_range().
+ */
+static bool cma_take_free(struct cma *cma, unsigned long pfn,
+			  const struct cma_request *rq)
+{
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+	unsigned long flags, end = pfn + rq->nr;
+	bool taken;
+
+	/* alloc_contig_range() builds compound pages; leave those to it. */
+	if (rq->gfp & __GFP_COMP)
+		return false;
+	spin_lock_irqsave(&zone->lock, flags);
+	taken = cma_all_free(zone, pfn, end) &&
+		cma_isolate_free(zone, pfn, end);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (!taken)
+		return false;
+	cma_prep_taken(pfn, rq->nr, rq->gfp);
+	cma_note_fast_path();
+	return true;
+}
+
 /*
  * Try the window at @bitno, already claimed in the bitmap. With @scan, a
  * window holding a page that cannot move is busy without an attempt. When
@@ -930,6 +1099,10 @@ static enum cma_outcome cma_try_window(struct cma *cma,
 	int err;
 
 	rq->pfn = pfn;
+	if (cma_take_free(cma, pfn, rq)) {
+		rq->err = 0;
+		return CMA_TAKEN;
+	}
 	*stuck = end;
 	if (scan)
 		*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);

@@ -455,6 +455,158 @@ static void cma_test_busy_skips(struct kunit *test)
 	cma_test_consistent(test, cma);
 }
 
+/* --- the fast path ------------------------------------------------------ */
+
+/* Count the requests the fast path serves until the test ends. */
+static atomic_t *cma_test_watch_fast(struct kunit *test)
+{
+	struct kunit_resource *res;
+	atomic_t *served;
+
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	served = kunit_kzalloc(test, sizeof(*served), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_ASSERT_NOT_NULL(test, served);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_named_resource(test, NULL, NULL, res,
+							  "cma_fast_path",
+							  served));
+	return served;
+}
+
+struct cma_test_free {
+	long pages;
+	long cma;
+};
+
+static struct cma_test_free cma_test_free_now(struct zone *zone)
+{
+	struct cma_test_free now = {
+		.pages = zone_page_state_snapshot(zone, NR_FREE_PAGES),
+		.cma = zone_page_state_snapshot(zone, NR_FREE_CMA_PAGES),
+	};
+
+	return now;
+}
+
+static bool cma_test_free_moved(struct cma_test_free before,
+				struct cma_test_free after, long by)
+{
+	return after.pages - before.pages == by && after.cma - before.cma == by;
+}
+
+/*
+ * One allocation of @nr pages at @align through the fast path, and its
+ * release: both free page counters drop by exactly @nr, and come back.
+ * Another CPU may allocate or free at the same moment; only a delta that
+ * is wrong three times in a row counts.
+ */
+static void cma_test_fast_one(struct kunit *test, struct cma *cma,
+			      atomic_t *served, unsigned long nr,
+			      unsigned int align)
+{
+	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
+	struct cma_test_free before, taken, back;
+	bool exact = false;
+	struct page *page;
+	int tries, seen;
+
+	for (tries = 0; tries < 3 && !exact; tries++) {
+		seen = atomic_read(served);
+		before = cma_test_free_now(zone);
+		page = cma_alloc(cma, nr, align, true);
+		taken = cma_test_free_now(zone);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "%lu pages, align %u",
+					  nr, align);
+		KUNIT_EXPECT_EQ_MSG(test, seen + 1, atomic_read(served),
+				    "%lu pages, align %u", nr, align);
+		KUNIT_EXPECT_EQ(test, 0UL,
+				page_to_pfn(page) & ((1UL << align) - 1));
+		KUNIT_EXPECT_EQ(test, 1, page_count(page));
+		KUNIT_EXPECT_EQ(test, 1, page_count(nth_page(page, nr - 1)));
+		KUNIT_EXPECT_TRUE(test, cma_release(cma, page, nr));
+		back = cma_test_free_now(zone);
+		exact = cma_test_free_moved(before, taken, -(long)nr) &&
+			cma_test_free_moved(taken, back, nr);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, exact,
+			      "%lu pages, align %u: free %ld -> %ld -> %ld, cma %ld -> %ld -> %ld",
+			      nr, align, before.pages, taken.pages, back.pages,
+			      before.cma, taken.cma, back.cma);
+}
+
+static void cma_test_fast_sizes(struct kunit *test)
+{
+	static const unsigned long sizes[] = { 1, 2, 16, 511, 512, 2048 };
+	struct cma *cma = test->priv;
+	atomic_t *served = cma_test_watch_fast(test);
+	unsigned int i, align;
+
+	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
+		kunit_skip(test, "needs an idle area of one page per bit");
+	/* Pages earlier tests left on per-CPU lists go back to the buddy. */
+	drain_all_pages(page_zone(pfn_to_page(cma->base_pfn)));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (sizes[i] > cma->count)
+			continue;
+		for (align = 0; align <= 9; align++)
+			cma_test_fast_one(test, cma, served, sizes[i], align);
+	}
+	cma_test_consistent(test, cma);
+}
+
+/*
+ * A page on a per-CPU list is not free in the buddy allocator: the window
+ * goes to alloc_contig_range(), which drains the lists, and is still
+ * taken. A page in use that cannot move sends the request to the next
+ * window, which the fast path serves.
+ */
+static void cma_test_fast_falls_back(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
+	atomic_t *served = cma_test_watch_fast(test);
+	struct cma_test_busy_count *busy_windows;
+	unsigned long pfn, busy;
+	struct page *page;
+	int seen, busy_seen;
+
+	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
+		kunit_skip(test, "needs an idle area of one page per bit");
+	busy_windows = cma_test_count_busy(test, cma);
+	drain_all_pages(zone);
+
+	page = cma_alloc(cma, 1, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	/* Behind CMA's back: free in the bitmap, on a per-CPU list. */
+	cma_mark_free(cma, pfn - cma->base_pfn, 1);
+	__free_page(page);
+	if (PageBuddy(page))
+		kunit_skip(test, "the page went to the buddy, not a per-CPU list");
+	seen = atomic_read(served);
+	page = cma_alloc(cma, 1, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, seen, atomic_read(served));
+	KUNIT_EXPECT_EQ(test, pfn, page_to_pfn(page));
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 1));
+
+	busy = cma_test_make_busy(test, cma, 5);
+	drain_all_pages(zone);
+	seen = atomic_read(served);
+	busy_seen = atomic_read(&busy_windows->windows);
+	page = cma_alloc(cma, 16, 0, true);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, busy_seen + 1,
+			atomic_read(&busy_windows->windows));
+	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(served));
+	if (page) {
+		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
+		cma_release(cma, page, 16);
+	}
+	free_contig_range(busy, 1);
+	cma_test_consistent(test, cma);
+}
+
 struct cma_test_worker {
 	struct cma *cma;
 	struct completion *go;
@@ -547,6 +699,8 @@ static struct kunit_case cma_alloc_cases[] = {
 	KUNIT_CASE(cma_test_pages_valid),
 	KUNIT_CASE(cma_test_folio),
 	KUNIT_CASE(cma_test_busy_skips),
+	KUNIT_CASE(cma_test_fast_sizes),
+	KUNIT_CASE(cma_test_fast_falls_back),
 	KUNIT_CASE(cma_test_two_areas),
 	KUNIT_CASE(cma_test_grown_table),
 	{}

@@ -33,6 +33,9 @@
  * way the next window starts just past that page, not one bitmap bit
  * further. Busy windows are bounded, so a request that cannot be met fails
  * after a few tries instead of one alloc_contig_range() per bitmap bit.
+ * When only busy windows stood in the way and the caller may sleep, the
+ * search is repeated after short pauses (cma_busy_pause_ms): most pins are
+ * held for a moment only. A lack of room is never retried.
  */
 
 #define pr_fmt(fmt) "cma: " fmt
@@ -40,6 +43,7 @@
 #define CREATE_TRACE_POINTS
 
 #include <linux/cma.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -61,8 +65,15 @@
 #include "internal.h"
 #include "cma.h"
 
-/* Busy windows tried per request: at most one per pageblock, and this many. */
+/* Busy windows tried per round: at most one per pageblock, and this many. */
 #define CMA_MAX_BUSY_ATTEMPTS	64
+
+/*
+ * Pauses, in ms, before the rounds that retry busy windows: pins that
+ * fork, exit, a short get_user_pages() or writeback hold go within a few
+ * ms, so the first pause is short; the caller waits 100 ms at most.
+ */
+static const unsigned int cma_busy_pause_ms[] = { 10, 20, 30, 40 };
 
 /*
  * A chunk is a run of struct cma slots: chunk 0 is the static table (or the
@@ -788,8 +799,13 @@ static int cma_take_range(struct cma *cma, unsigned long pfn,
 {
 	int err;
 
+	/*
+	 * alloc_contig_range() refuses __GFP_NORETRY; for CMA it means no
+	 * second round for busy windows (cma_may_retry()).
+	 */
 	mutex_lock(&cma->alloc_mutex);
-	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA, gfp);
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA,
+				 gfp & ~__GFP_NORETRY);
 	mutex_unlock(&cma->alloc_mutex);
 	return err;
 }
@@ -1176,6 +1192,36 @@ static struct page *cma_search_twice(struct cma *cma, struct cma_request *rq)
 	return cma_search(cma, rq, false);
 }
 
+/*
+ * Only busy windows stood in the way (not a lack of room, not another
+ * error), and the caller may sleep and did not ask to give up early.
+ */
+static bool cma_may_retry(const struct cma_request *rq)
+{
+	return rq->err == -EBUSY && gfpflags_allow_blocking(rq->gfp) &&
+	       !(rq->gfp & __GFP_NORETRY);
+}
+
+/*
+ * Search the area; if only busy windows were found, pause and search
+ * again a few times: pages pinned for a moment are then free to move.
+ */
+static struct page *cma_search_rounds(struct cma *cma, struct cma_request *rq)
+{
+	struct page *page = cma_search_twice(cma, rq);
+	unsigned int round, ms;
+
+	for (round = 0; !page && round < ARRAY_SIZE(cma_busy_pause_ms) &&
+	     cma_may_retry(rq); round++) {
+		ms = cma_busy_pause_ms[round];
+		usleep_range(ms * USEC_PER_MSEC, ms * USEC_PER_MSEC + 500);
+		rq->busy = 0;
+		rq->skipped = 0;
+		page = cma_search_twice(cma, rq);
+	}
+	return page;
+}
+
 static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 				    unsigned int align, gfp_t gfp)
 {
@@ -1188,7 +1234,7 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 		return NULL;
 
 	cma_request_init(cma, &rq, nr, align, gfp);
-	page = cma_search_twice(cma, &rq);
+	page = cma_search_rounds(cma, &rq);
 	if (!page && !(gfp & __GFP_NOWARN))
 		cma_report_failure(cma, &rq);
 	/* The pageblocks may carry different KASAN tags: make them agree. */
@@ -1208,7 +1254,8 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
  * @align: alignment of the first page's pfn, as a page order.
  * @no_warn: do not log a failure.
  *
- * Context: Process context; may sleep (it migrates pages).
+ * Context: Process context; may sleep: it migrates pages, and waits up to
+ * 100 ms for pages pinned for a moment.
  * Return: the first of @count contiguous pages, or NULL.
  */
 struct page *cma_alloc(struct cma *cma, unsigned long count, unsigned int align,
@@ -1235,7 +1282,8 @@ static void cma_make_folio(struct page *page, unsigned int order)
  * cma_alloc_folio() - allocate a large folio from an area
  * @cma: the area.
  * @order: order of the folio, at least 1.
- * @gfp: allocation flags; must include __GFP_COMP.
+ * @gfp: allocation flags; must include __GFP_COMP. With __GFP_NORETRY, or
+ *	without __GFP_DIRECT_RECLAIM, busy pages are not waited for.
  *
  * Context: Process context; may sleep.
  * Return: a folio of 1 << @order pages aligned to its size, or NULL.

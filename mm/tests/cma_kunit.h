@@ -23,6 +23,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
+#include <linux/timer.h>
 
 /* --- cma_bitmap --------------------------------------------------------- */
 
@@ -440,15 +441,17 @@ static void cma_test_busy_skips(struct kunit *test)
 	free_contig_range(busy, 1);
 
 	/*
-	 * Larger than the room on either side of the busy page: fail fast,
-	 * after one skip by the scan and one real attempt.
+	 * Larger than the room on either side of the busy page: each round
+	 * ends after one skip by the scan and one real attempt.
 	 */
 	busy = cma_test_make_busy(test, cma, cma->count / 2 + 1);
 	room = cma->count / 2 + 2;
 	seen = atomic_read(&count->windows);
 	page = cma_alloc(cma, room, 0, true);
 	KUNIT_EXPECT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, seen + 2, atomic_read(&count->windows));
+	KUNIT_EXPECT_EQ(test,
+			seen + 2 * (1 + (int)ARRAY_SIZE(cma_busy_pause_ms)),
+			atomic_read(&count->windows));
 	if (page)
 		cma_release(cma, page, room);
 	free_contig_range(busy, 1);
@@ -607,6 +610,137 @@ static void cma_test_fast_falls_back(struct kunit *test)
 	cma_test_consistent(test, cma);
 }
 
+/* --- busy windows retried ------------------------------------------------ */
+
+/*
+ * Leave @cma with one free window, its first pageblock, and a page that
+ * cannot move 100 pages into it. Returns the pages holding the rest of
+ * the area; *@busy is the busy page.
+ */
+static struct page *cma_test_one_busy_window(struct kunit *test,
+					     struct cma *cma,
+					     unsigned long *busy)
+{
+	unsigned long win = pageblock_nr_pages;
+	struct page *first, *rest;
+
+	if (cma_available_pages(cma) != cma->count || cma->order_per_bit ||
+	    cma->count < 2 * win)
+		kunit_skip(test, "needs an idle area of two pageblocks");
+	first = cma_alloc(cma, win, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_ASSERT_EQ(test, cma->base_pfn, page_to_pfn(first));
+	rest = cma_alloc(cma, cma->count - win, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, rest);
+	KUNIT_ASSERT_TRUE(test, cma_release(cma, first, win));
+	*busy = cma_test_make_busy(test, cma, 100);
+	return rest;
+}
+
+static unsigned int cma_test_pauses_ms(void)
+{
+	unsigned int i, ms = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cma_busy_pause_ms); i++)
+		ms += cma_busy_pause_ms[i];
+	return ms;
+}
+
+struct cma_test_release {
+	struct timer_list timer;
+	unsigned long pfn;
+	bool done;
+};
+
+static void cma_test_release_fn(struct timer_list *t)
+{
+	struct cma_test_release *r = from_timer(r, t, timer);
+
+	free_contig_range(r->pfn, 1);
+	WRITE_ONCE(r->done, true);
+}
+
+/* The busy page goes 20 ms into the request: a later round takes it. */
+static void cma_test_retry_succeeds(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long win = pageblock_nr_pages, busy;
+	struct cma_test_release *r;
+	struct page *rest, *page;
+
+	rest = cma_test_one_busy_window(test, cma, &busy);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->pfn = busy;
+	timer_setup(&r->timer, cma_test_release_fn, 0);
+	mod_timer(&r->timer, jiffies + msecs_to_jiffies(20));
+	page = cma_alloc(cma, win, 0, true);
+	timer_delete_sync(&r->timer);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(r->done));
+	if (!READ_ONCE(r->done))
+		free_contig_range(busy, 1);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	if (page) {
+		KUNIT_EXPECT_EQ(test, cma->base_pfn, page_to_pfn(page));
+		cma_release(cma, page, win);
+	}
+	cma_release(cma, rest, cma->count - win);
+	cma_test_consistent(test, cma);
+}
+
+/*
+ * Kept busy: NULL once the pauses are over, within them plus the
+ * attempts, each round trying the window twice (scanned, then for
+ * real). __GFP_NORETRY: one round. No room at all: NULL at once.
+ */
+static void cma_test_retry_bounded(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long win = pageblock_nr_pages, busy;
+	unsigned int rounds = 1 + ARRAY_SIZE(cma_busy_pause_ms);
+	struct cma_test_busy_count *count;
+	struct folio *folio;
+	struct page *rest, *page;
+	s64 ms;
+	u64 t0;
+	int seen;
+
+	rest = cma_test_one_busy_window(test, cma, &busy);
+	count = cma_test_count_busy(test, cma);
+
+	seen = atomic_read(&count->windows);
+	t0 = ktime_get_ns();
+	page = cma_alloc(cma, win, 0, true);
+	ms = div_s64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, seen + 2 * (int)rounds,
+			atomic_read(&count->windows));
+	KUNIT_EXPECT_GE(test, ms, (s64)cma_test_pauses_ms());
+	KUNIT_EXPECT_LT(test, ms, (s64)cma_test_pauses_ms() + 1000);
+
+	seen = atomic_read(&count->windows);
+	folio = cma_alloc_folio(cma, pageblock_order, GFP_KERNEL | __GFP_COMP |
+				__GFP_NORETRY | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, folio);
+	KUNIT_EXPECT_EQ(test, seen + 2, atomic_read(&count->windows));
+
+	seen = atomic_read(&count->windows);
+	t0 = ktime_get_ns();
+	page = cma_alloc(cma, win + 1, 0, true);
+	ms = div_s64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, seen, atomic_read(&count->windows));
+	KUNIT_EXPECT_LT(test, ms, (s64)cma_busy_pause_ms[0]);
+
+	if (page)
+		cma_release(cma, page, win);
+	if (folio)
+		cma_free_folio(cma, folio);
+	free_contig_range(busy, 1);
+	cma_release(cma, rest, cma->count - win);
+	cma_test_consistent(test, cma);
+}
+
 struct cma_test_worker {
 	struct cma *cma;
 	struct completion *go;
@@ -701,6 +835,8 @@ static struct kunit_case cma_alloc_cases[] = {
 	KUNIT_CASE(cma_test_busy_skips),
 	KUNIT_CASE(cma_test_fast_sizes),
 	KUNIT_CASE(cma_test_fast_falls_back),
+	KUNIT_CASE(cma_test_retry_succeeds),
+	KUNIT_CASE(cma_test_retry_bounded),
 	KUNIT_CASE(cma_test_two_areas),
 	KUNIT_CASE(cma_test_grown_table),
 	{}

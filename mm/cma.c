@@ -18,8 +18,9 @@
  *                       Areas share no lock and allocate in parallel.
  *   zone->lock          taken by the buddy allocator under alloc_mutex, and
  *                       by the fast path with no CMA lock held.
- *   cma->lock           irq-safe spinlock over an area's bitmap and
- *                       free_bits; innermost, only held for arithmetic.
+ *   cma->lock           irq-safe spinlock over an area's bitmap,
+ *                       free_bits and last failure; innermost, only held
+ *                       for arithmetic and copies.
  *   cma->mem_head_lock  (debugfs) the list of debugfs allocations; taken
  *                       with no other lock held.
  * cma_areas, cma_area_count and the chunk table only change during early
@@ -55,6 +56,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/string_choices.h>
 #include <linux/vmstat.h>
 #include <trace/events/cma.h>
 #if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
@@ -723,6 +725,9 @@ struct cma_request {
 	unsigned long pfn;
 	/* -ENOMEM until a window is tried, then the last window's error. */
 	int err;
+	/* The first page in the way of each busy window of this round. */
+	unsigned int nr_blocking;
+	unsigned long blocking[CMA_FAILURE_PFNS];
 };
 
 /* What trying one window came to. */
@@ -748,6 +753,7 @@ static void cma_request_init(struct cma *cma, struct cma_request *rq,
 	rq->skipped = 0;
 	rq->pfn = -1UL;
 	rq->err = -ENOMEM;
+	rq->nr_blocking = 0;
 }
 
 static unsigned long cma_bit_to_pfn(struct cma *cma, unsigned long bitno)
@@ -774,13 +780,61 @@ static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
 	return bitno;
 }
 
+/*
+ * One line on a page that kept a window busy, read without a reference:
+ * the page may be changing under us, which is fine for a report. The
+ * counts are its folio's.
+ */
+static void cma_report_blocker(struct cma *cma, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	struct folio *folio = page_folio(page);
+	unsigned long flags = READ_ONCE(page->flags);
+	int mt = get_pageblock_migratetype(page);
+
+	pr_err("%s: blocked by pfn %#lx: refcount %d mapcount %d flags %pGp migratetype %s lru %s\n",
+	       cma->name, pfn, folio_ref_count(folio), folio_mapcount(folio),
+	       &flags,
+	       mt < MIGRATE_TYPES ? migratetype_names[mt] : "?",
+	       str_yes_no(folio_test_lru(folio)));
+}
+
+/* Keep what the request met for debugfs <area>/last_failure. */
+static void cma_note_failure(struct cma *cma, const struct cma_request *rq,
+			     unsigned long free, unsigned long largest)
+{
+#ifdef CONFIG_CMA_DEBUGFS
+	struct cma_failure *f = &cma->last_failure;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cma->lock, flags);
+	f->time_ns = ktime_get_boottime_ns();
+	f->count = rq->nr;
+	f->align = rq->align;
+	f->err = rq->err;
+	f->free_pages = free;
+	f->largest_free = largest;
+	f->nr_blocking = rq->nr_blocking;
+	memcpy(f->blocking, rq->blocking,
+	       rq->nr_blocking * sizeof(rq->blocking[0]));
+	spin_unlock_irqrestore(&cma->lock, flags);
+#endif
+}
+
 static void cma_report_failure(struct cma *cma, const struct cma_request *rq)
 {
-	if (!__ratelimit(&cma_fail_rs))
+	unsigned long free = cma_available_pages(cma);
+	unsigned long largest = cma_largest_free_run(cma);
+	unsigned int i;
+
+	cma_note_failure(cma, rq, free, largest);
+	if ((rq->gfp & __GFP_NOWARN) || !__ratelimit(&cma_fail_rs))
 		return;
 	pr_err("%s: no %lu pages (align order %u): error %d; %lu of %lu pages free, largest free run %lu\n",
-	       cma->name, rq->nr, rq->align, rq->err, cma_available_pages(cma),
-	       cma->count, cma_largest_free_run(cma));
+	       cma->name, rq->nr, rq->align, rq->err, free, cma->count,
+	       largest);
+	for (i = 0; i < rq->nr_blocking; i++)
+		cma_report_blocker(cma, rq->blocking[i]);
 }
 
 static void cma_account(struct cma *cma, struct page *page,
@@ -1141,6 +1195,21 @@ static enum cma_outcome cma_try_window(struct cma *cma,
 	return CMA_BUSY;
 }
 
+/* Remember @stuck as a page in the way, once, unless it is unknown. */
+static void cma_note_blocker(struct cma_request *rq, unsigned long stuck)
+{
+	unsigned int i;
+
+	if (stuck >= rq->pfn + rq->nr)
+		return;
+	for (i = 0; i < rq->nr_blocking; i++) {
+		if (rq->blocking[i] == stuck)
+			return;
+	}
+	if (rq->nr_blocking < ARRAY_SIZE(rq->blocking))
+		rq->blocking[rq->nr_blocking++] = stuck;
+}
+
 /*
  * Try the free windows in address order, from the start of the area, until
  * one is taken, one fails for a reason other than a busy page, there is no
@@ -1166,6 +1235,7 @@ static struct page *cma_search(struct cma *cma, struct cma_request *rq,
 		}
 		cma_mark_free(cma, bitno, rq->bits);
 		rq->busy++;
+		cma_note_blocker(rq, stuck);
 		trace_cma_alloc_busy_retry(cma->name, rq->pfn,
 					   pfn_to_page(rq->pfn), rq->nr,
 					   rq->align);
@@ -1217,6 +1287,7 @@ static struct page *cma_search_rounds(struct cma *cma, struct cma_request *rq)
 		usleep_range(ms * USEC_PER_MSEC, ms * USEC_PER_MSEC + 500);
 		rq->busy = 0;
 		rq->skipped = 0;
+		rq->nr_blocking = 0;
 		page = cma_search_twice(cma, rq);
 	}
 	return page;
@@ -1235,7 +1306,7 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 
 	cma_request_init(cma, &rq, nr, align, gfp);
 	page = cma_search_rounds(cma, &rq);
-	if (!page && !(gfp & __GFP_NOWARN))
+	if (!page)
 		cma_report_failure(cma, &rq);
 	/* The pageblocks may carry different KASAN tags: make them agree. */
 	for (k = 0; page && k < nr; k++)

@@ -13,6 +13,32 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 
+/* Busy windows whose blocking page a failure report names. */
+#define CMA_FAILURE_PFNS	8
+
+/**
+ * struct cma_failure - what an area's last failed allocation met
+ * @time_ns: when it failed, ktime_get_boottime_ns(); 0 if none has.
+ * @count: pages asked for.
+ * @align: alignment asked for, as a page order.
+ * @err: -ENOMEM for no room, -EBUSY for busy windows, or another error.
+ * @free_pages: pages of the area not allocated at the time.
+ * @largest_free: longest run of them.
+ * @nr_blocking: how many of @blocking are set.
+ * @blocking: for each busy window of the last round, the first page in
+ *	the way.
+ */
+struct cma_failure {
+	u64 time_ns;
+	unsigned long count;
+	unsigned int align;
+	int err;
+	unsigned long free_pages;
+	unsigned long largest_free;
+	unsigned int nr_blocking;
+	unsigned long blocking[CMA_FAILURE_PFNS];
+};
+
 struct cma_kobject {
 	struct kobject kobj;
 	struct cma *cma;
@@ -30,6 +56,7 @@ struct cma_kobject {
  * @mem_head: blocks allocated through debugfs and not yet freed there.
  * @mem_head_lock: guards @mem_head.
  * @dfs_bitmap: what the debugfs "bitmap" file shows.
+ * @last_failure: the last failed allocation, for debugfs; under @lock.
  * @name: the area's name, as in debugfs and sysfs.
  * @nr_pages_succeeded: pages handed out by successful allocations.
  * @nr_pages_failed: pages asked for by failed allocations.
@@ -49,6 +76,7 @@ struct cma {
 	struct hlist_head mem_head;
 	spinlock_t mem_head_lock;	/* mem_head */
 	struct debugfs_u32_array dfs_bitmap;
+	struct cma_failure last_failure;
 #endif
 	char name[CMA_MAX_NAME];
 #ifdef CONFIG_CMA_SYSFS

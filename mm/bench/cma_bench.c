@@ -12,10 +12,11 @@
  *	allocate the whole area at once and release it: whatever movable
  *	pages live there must migrate first; reported per MiB, with the
  *	share of the area that was in use before;
- *   busy AREA OFFSET COUNT
+ *   busy AREA OFFSET COUNT [warn]
  *	take the page at OFFSET pages into the area out of the buddy
  *	allocator behind CMA's back (its bitmap still says free, but the
- *	page cannot move), then ask for COUNT pages;
+ *	page cannot move), then ask for COUNT pages; with "warn", a
+ *	failure is logged by CMA (no_warn false);
  *   small AREA ROUNDS
  *	alloc+release of one page ROUNDS times (at most 100000), for
  *	counting what small requests cost the other CPUs (IPIs, work
@@ -139,7 +140,7 @@ static int bench_migrate(struct cma *cma)
 }
 
 static int bench_busy(struct cma *cma, unsigned long offset,
-		      unsigned long count)
+		      unsigned long count, bool warn)
 {
 	unsigned long pfn = PHYS_PFN(cma_get_base(cma)) + offset;
 	struct page *page;
@@ -153,7 +154,7 @@ static int bench_busy(struct cma *cma, unsigned long offset,
 	if (ret)
 		return ret;
 	t0 = ktime_get_ns();
-	page = cma_alloc(cma, count, 0, true);
+	page = cma_alloc(cma, count, 0, !warn);
 	ns = ktime_get_ns() - t0;
 	pr_info("case=busy offset=%lu pages=%lu result=%s ns=%llu\n", offset,
 		count, page ? "ok" : "fail", ns);
@@ -274,10 +275,13 @@ static int bench_command(char *cmd)
 		return bench_idle(cma);
 	if (!strcmp(verb, "migrate") && !arg2)
 		return bench_migrate(cma);
-	if (!strcmp(verb, "busy") && arg3 && !cmd) {
-		if (kstrtoul(arg2, 0, &offset) || kstrtoul(arg3, 0, &count))
+	if (!strcmp(verb, "busy") && arg3) {
+		bool warn = cmd && !strcmp(cmd, "warn");
+
+		if ((cmd && !warn) || kstrtoul(arg2, 0, &offset) ||
+		    kstrtoul(arg3, 0, &count))
 			return -EINVAL;
-		return bench_busy(cma, offset, count);
+		return bench_busy(cma, offset, count, warn);
 	}
 	if (!strcmp(verb, "small") && arg2 && !arg3) {
 		if (kstrtoul(arg2, 0, &count) || !count ||

@@ -62,6 +62,8 @@ all_refused() {
 		refused "busy reserved 100" "Invalid argument" &&
 		refused "busy reserved 100 0" "Invalid argument" &&
 		refused "busy reserved 99999999 1" "Invalid argument" &&
+		refused "busy reserved 100 512 loud" "Invalid argument" &&
+		refused "busy reserved 100 512 warn extra" "Invalid argument" &&
 		refused "small reserved" "Invalid argument" &&
 		refused "small reserved 0" "Invalid argument" &&
 		refused "small reserved 100001" "Invalid argument" &&

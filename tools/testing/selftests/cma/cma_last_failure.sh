@@ -67,7 +67,8 @@ busy_recorded() {
 busy_logged() {
 	local want
 
-	want="$area: blocked by pfn $(printf '%#x' "$busy_pfn"): refcount 1 mapcount 0 flags .* migratetype CMA lru no"
+	want="$area: blocked by pfn $(printf '%#x' "$busy_pfn"): refcount 1"
+	want="$want mapcount 0 flags .* migratetype CMA lru no"
 	dmesg | grep -q -E "$want" && return 0
 	sleep 5
 	fail_over_busy_page >/dev/null && dmesg | grep -q -E "$want" && return 0

@@ -1288,6 +1288,8 @@ static struct page *cma_search_rounds(struct cma *cma, struct cma_request *rq)
 		rq->busy = 0;
 		rq->skipped = 0;
 		rq->nr_blocking = 0;
+		/* The round may find no room at all now: no further one. */
+		rq->err = -ENOMEM;
 		page = cma_search_twice(cma, rq);
 	}
 	return page;

@@ -6,20 +6,25 @@
  * memblock and registers each as an area. At core_initcall every area is
  * handed to the buddy allocator as MIGRATE_CMA pageblocks: movable pages may
  * live there while nobody needs the area. cma_alloc() picks a free window in
- * the area's bitmap, claims it, then asks alloc_contig_range() to migrate
- * whatever occupies the window away and take the pages out of the buddy
- * allocator.
+ * the area's bitmap and claims it. When every page of the window is free in
+ * the buddy allocator it takes them straight off the free lists (the fast
+ * path); otherwise it asks alloc_contig_range() to migrate whatever occupies
+ * the window away and take the pages out of the buddy allocator, which
+ * costs every CPU an interrupt or two.
  *
- * Locking (see also mm/cma.h):
- *   cma_areas, cma_area_count and the chunk table only change during early
- *   boot (single threaded, before core_initcall) and are read-only after.
- *   cma->lock (irq-safe spinlock) guards an area's bitmap and free_bits; it
- *   is only held for bitmap arithmetic.
- *   cma->alloc_mutex serialises alloc_contig_range() within one area. There
- *   is no lock shared between areas: allocations in different areas run in
- *   parallel.
- *   Lock order: cma->alloc_mutex, then cma->lock (never the other way round;
- *   in practice the two are not nested).
+ * Locks, outermost first (the one place the order is stated):
+ *   cma->alloc_mutex    one alloc_contig_range() at a time within an area,
+ *                       so two requests never isolate the same pageblock.
+ *                       Areas share no lock and allocate in parallel.
+ *   zone->lock          taken by the buddy allocator under alloc_mutex, and
+ *                       by the fast path with no CMA lock held.
+ *   cma->lock           irq-safe spinlock over an area's bitmap,
+ *                       free_bits and last failure; innermost, only held
+ *                       for arithmetic and copies.
+ *   cma->mem_head_lock  (debugfs) the list of debugfs allocations; taken
+ *                       with no other lock held.
+ * cma_areas, cma_area_count and the chunk table only change during early
+ * boot (single threaded, before core_initcall) and are read-only after.
  *
  * Busy windows: alloc_contig_range() answers -EBUSY when a page in the
  * window cannot be migrated. A window is first scanned for such a page (in
@@ -29,6 +34,9 @@
  * way the next window starts just past that page, not one bitmap bit
  * further. Busy windows are bounded, so a request that cannot be met fails
  * after a few tries instead of one alloc_contig_range() per bitmap bit.
+ * When only busy windows stood in the way and the caller may sleep, the
+ * search is repeated after short pauses (cma_busy_pause_ms): most pins are
+ * held for a moment only. A lack of room is never retried.
  */
 
 #define pr_fmt(fmt) "cma: " fmt
@@ -36,6 +44,7 @@
 #define CREATE_TRACE_POINTS
 
 #include <linux/cma.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -47,14 +56,26 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/string_choices.h>
 #include <linux/vmstat.h>
 #include <trace/events/cma.h>
+#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
+#include <kunit/resource.h>
+#include <kunit/test-bug.h>
+#endif
 
 #include "internal.h"
 #include "cma.h"
 
-/* Busy windows tried per request: at most one per pageblock, and this many. */
+/* Busy windows tried per round: at most one per pageblock, and this many. */
 #define CMA_MAX_BUSY_ATTEMPTS	64
+
+/*
+ * Pauses, in ms, before the rounds that retry busy windows: pins that
+ * fork, exit, a short get_user_pages() or writeback hold go within a few
+ * ms, so the first pause is short; the caller waits 100 ms at most.
+ */
+static const unsigned int cma_busy_pause_ms[] = { 10, 20, 30, 40 };
 
 /*
  * A chunk is a run of struct cma slots: chunk 0 is the static table (or the
@@ -168,11 +189,13 @@ const char *cma_get_name(const struct cma *cma)
 	return cma->name;
 }
 
-/* Longest run of clear bits; caller holds cma->lock. */
+/* Longest run of clear bits. */
 static unsigned long cma_largest_free_bits(struct cma *cma)
 {
 	unsigned long nbits = cma_bitmap_maxno(cma);
 	unsigned long zero = 0, set, best = 0;
+
+	lockdep_assert_held(&cma->lock);
 
 	while (zero < nbits) {
 		zero = find_next_zero_bit(cma->bitmap, nbits, zero);
@@ -653,7 +676,7 @@ static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 /*
  * Bitmap index to search from after the window at @bitno was busy because
  * of the page at @stuck (@end: no page to blame): never closer than the
- * next aligned window, as 6.12 went, and past the page when it is known.
+ * next aligned window, and past the page when it is known.
  */
 static unsigned long cma_start_past(struct cma *cma, unsigned long bitno,
 				    unsigned long mask, unsigned long stuck,
@@ -682,26 +705,74 @@ static unsigned long cma_round_to_block(struct cma *cma, unsigned long bitno)
 	return ALIGN(bitno, per_block);
 }
 
-static unsigned long cma_busy_attempt_limit(struct cma *cma)
+/*
+ * One request as the window search sees it: its shape in bitmap terms and
+ * what the windows tried so far came to.
+ */
+struct cma_request {
+	unsigned long nr;
+	unsigned int align;
+	gfp_t gfp;
+	unsigned long bits;
+	unsigned long mask;
+	unsigned long offset;
+	/* Busy windows allowed, and met so far. */
+	unsigned long most;
+	unsigned long busy;
+	/* Busy windows the scan ruled out without an attempt. */
+	unsigned long skipped;
+	/* Last window tried, -1UL before the first. */
+	unsigned long pfn;
+	/* -ENOMEM until a window is tried, then the last window's error. */
+	int err;
+	/* The first page in the way of each busy window of this round. */
+	unsigned int nr_blocking;
+	unsigned long blocking[CMA_FAILURE_PFNS];
+};
+
+/* What trying one window came to. */
+enum cma_outcome {
+	CMA_TAKEN,
+	CMA_BUSY,	/* a page in the window did not move; try another */
+	CMA_FAILED,	/* anything else: give up */
+};
+
+static void cma_request_init(struct cma *cma, struct cma_request *rq,
+			     unsigned long nr, unsigned int align, gfp_t gfp)
 {
 	unsigned long blocks = DIV_ROUND_UP(cma->count, pageblock_nr_pages);
 
-	return clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
+	rq->nr = nr;
+	rq->align = align;
+	rq->gfp = gfp;
+	rq->bits = cma_bitmap_pages_to_bits(cma, nr);
+	rq->mask = cma_bitmap_aligned_mask(cma, align);
+	rq->offset = cma_bitmap_aligned_offset(cma, align);
+	rq->most = clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
+	rq->busy = 0;
+	rq->skipped = 0;
+	rq->pfn = -1UL;
+	rq->err = -ENOMEM;
+	rq->nr_blocking = 0;
 }
 
-/* Claim a free window of @bits bits at or after @start; -1UL if none. */
+static unsigned long cma_bit_to_pfn(struct cma *cma, unsigned long bitno)
+{
+	return cma->base_pfn + (bitno << cma->order_per_bit);
+}
+
+/* Claim a free window at or after bit @start; -1UL if there is none. */
 static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
-				      unsigned long bits, unsigned long mask,
-				      unsigned long offset)
+				      const struct cma_request *rq)
 {
 	unsigned long nbits = cma_bitmap_maxno(cma), bitno;
 
 	spin_lock_irq(&cma->lock);
-	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start, bits,
-					       mask, offset);
+	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start,
+					       rq->bits, rq->mask, rq->offset);
 	if (bitno < nbits) {
-		bitmap_set(cma->bitmap, bitno, bits);
-		cma->free_bits -= bits;
+		bitmap_set(cma->bitmap, bitno, rq->bits);
+		cma->free_bits -= rq->bits;
 	} else {
 		bitno = -1UL;
 	}
@@ -709,14 +780,61 @@ static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
 	return bitno;
 }
 
-static void cma_report_failure(struct cma *cma, unsigned long count,
-			       unsigned int align, int ret)
+/*
+ * One line on a page that kept a window busy, read without a reference:
+ * the page may be changing under us, which is fine for a report. The
+ * counts are its folio's.
+ */
+static void cma_report_blocker(struct cma *cma, unsigned long pfn)
 {
-	if (!__ratelimit(&cma_fail_rs))
+	struct page *page = pfn_to_page(pfn);
+	struct folio *folio = page_folio(page);
+	unsigned long flags = READ_ONCE(page->flags);
+	int mt = get_pageblock_migratetype(page);
+
+	pr_err("%s: blocked by pfn %#lx: refcount %d mapcount %d flags %pGp migratetype %s lru %s\n",
+	       cma->name, pfn, folio_ref_count(folio), folio_mapcount(folio),
+	       &flags,
+	       mt < MIGRATE_TYPES ? migratetype_names[mt] : "?",
+	       str_yes_no(folio_test_lru(folio)));
+}
+
+/* Keep what the request met for debugfs <area>/last_failure. */
+static void cma_note_failure(struct cma *cma, const struct cma_request *rq,
+			     unsigned long free, unsigned long largest)
+{
+#ifdef CONFIG_CMA_DEBUGFS
+	struct cma_failure *f = &cma->last_failure;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cma->lock, flags);
+	f->time_ns = ktime_get_boottime_ns();
+	f->count = rq->nr;
+	f->align = rq->align;
+	f->err = rq->err;
+	f->free_pages = free;
+	f->largest_free = largest;
+	f->nr_blocking = rq->nr_blocking;
+	memcpy(f->blocking, rq->blocking,
+	       rq->nr_blocking * sizeof(rq->blocking[0]));
+	spin_unlock_irqrestore(&cma->lock, flags);
+#endif
+}
+
+static void cma_report_failure(struct cma *cma, const struct cma_request *rq)
+{
+	unsigned long free = cma_available_pages(cma);
+	unsigned long largest = cma_largest_free_run(cma);
+	unsigned int i;
+
+	cma_note_failure(cma, rq, free, largest);
+	if ((rq->gfp & __GFP_NOWARN) || !__ratelimit(&cma_fail_rs))
 		return;
 	pr_err("%s: no %lu pages (align order %u): error %d; %lu of %lu pages free, largest free run %lu\n",
-	       cma->name, count, align, ret, cma_available_pages(cma),
-	       cma->count, cma_largest_free_run(cma));
+	       cma->name, rq->nr, rq->align, rq->err, free, cma->count,
+	       largest);
+	for (i = 0; i < rq->nr_blocking; i++)
+		cma_report_blocker(cma, rq->blocking[i]);
 }
 
 static void cma_account(struct cma *cma, struct page *page,
@@ -729,47 +847,45 @@ static void cma_account(struct cma *cma, struct page *page,
 		cma_sysfs_account_fail_pages(cma, nr);
 }
 
-/* What a request looks like in bitmap terms. */
-struct cma_window {
-	unsigned long bits;
-	unsigned long mask;
-	unsigned long offset;
-};
-
 /* Move the pages of [@pfn, @pfn + @nr) out of the way and take them. */
 static int cma_take_range(struct cma *cma, unsigned long pfn,
 			  unsigned long nr, gfp_t gfp)
 {
 	int err;
 
+	/*
+	 * alloc_contig_range() refuses __GFP_NORETRY; for CMA it means no
+	 * second round for busy windows (cma_may_retry()).
+	 */
 	mutex_lock(&cma->alloc_mutex);
-	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA, gfp);
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA,
+				 gfp & ~__GFP_NORETRY);
 	mutex_unlock(&cma->alloc_mutex);
 	return err;
 }
 
-/* Drop the tail pages' references of a block; all or none. */
-static bool cma_freeze_tails(struct page *head, unsigned int order)
+/* Drop every page's only reference to a block; all or none. */
+static bool cma_freeze_block(struct page *head, unsigned int order)
 {
 	unsigned long i, nr = 1UL << order;
 
-	for (i = 1; i < nr; i++) {
+	for (i = 0; i < nr; i++) {
 		if (!page_ref_freeze(nth_page(head, i), 1))
 			break;
 	}
 	if (i == nr)
 		return true;
-	while (--i >= 1)
+	while (i--)
 		page_ref_unfreeze(nth_page(head, i), 1);
 	return false;
 }
 
 /*
  * Give released pages back to the buddy allocator in the largest naturally
- * aligned blocks. Page by page (free_contig_range()) they would pile up on
- * the per-CPU lists and come back to the buddy one by one, and the next
- * alloc_contig_range() would first have to drain them. A block whose pages
- * someone else still holds a reference to goes page by page, as before.
+ * aligned blocks, straight onto the free lists. Through the per-CPU lists
+ * they would not count as free, and the next request for the same window
+ * would miss the fast path and have alloc_contig_range() drain every CPU.
+ * A block some other user still holds a reference to goes page by page.
  */
 static void cma_free_range(unsigned long pfn, unsigned long nr)
 {
@@ -779,8 +895,8 @@ static void cma_free_range(unsigned long pfn, unsigned long nr)
 		order = min_t(unsigned int, ilog2(nr), MAX_PAGE_ORDER);
 		if (pfn)
 			order = min_t(unsigned int, order, __ffs(pfn));
-		if (order && cma_freeze_tails(pfn_to_page(pfn), order))
-			__free_pages(pfn_to_page(pfn), order);
+		if (cma_freeze_block(pfn_to_page(pfn), order))
+			free_pages_to_buddy(pfn_to_page(pfn), order);
 		else
 			free_contig_range(pfn, 1UL << order);
 		pfn += 1UL << order;
@@ -819,124 +935,389 @@ static bool cma_block_rest(struct cma *cma, unsigned long blk,
 	return ok;
 }
 
-/*
- * A request smaller than a pageblock, in a pageblock nothing else uses.
- * alloc_contig_range() would take the whole free buddy block around the
- * request anyway and give the surplus back page by page, which costs more
- * than the request itself; take the pageblock and give the surplus back in
- * blocks. Returns -EAGAIN, having changed nothing, when the pageblock does
- * not qualify; otherwise alloc_contig_range()'s answer, with only the
- * window's bits still claimed on failure.
- */
-static int cma_take_in_block(struct cma *cma, unsigned long bitno,
-			     unsigned long bits, unsigned long nr, gfp_t gfp)
+/* Bitmap index of the pageblock holding bit @bitno. */
+static unsigned long cma_block_of(struct cma *cma, unsigned long bitno)
 {
-	unsigned long pfn = cma->base_pfn + (bitno << cma->order_per_bit);
-	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
-	unsigned long end = start + pageblock_nr_pages;
-	unsigned long blk;
-	int err;
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
 
-	/* Zeroing the whole pageblock on allocation would cost more. */
-	if (want_init_on_alloc(gfp) || cma->order_per_bit > pageblock_order)
-		return -EAGAIN;
-	if (pfn + nr > end || start < cma->base_pfn ||
-	    end > cma->base_pfn + cma->count)
-		return -EAGAIN;
-	/* Nobody holds a page of it: all free in the buddy or per-CPU. */
-	if (cma_scan_window(cma, start, end, CMA_SCAN_HELD) < end)
-		return -EAGAIN;
-	blk = (start - cma->base_pfn) >> cma->order_per_bit;
-	if (!cma_block_rest(cma, blk, bitno, bits, true))
-		return -EAGAIN;
-
-	err = cma_take_range(cma, start, pageblock_nr_pages, gfp);
-	if (!err) {
-		cma_free_range(start, pfn - start);
-		cma_free_range(pfn + nr, end - pfn - nr);
-	}
-	cma_block_rest(cma, blk, bitno, bits, false);
-	return err;
+	return (ALIGN_DOWN(pfn, pageblock_nr_pages) - cma->base_pfn) >>
+	       cma->order_per_bit;
 }
 
 /*
- * Windows are tried in address order. Before a window costs an
- * alloc_contig_range() it is scanned for a page that cannot move; such a
- * window is skipped as if it had failed. If skipping alone ruled out every
- * window, the scan may have judged a page on its way to an LRU list: the
- * search runs once more trying each window for real.
+ * A request smaller than a pageblock, in a pageblock nothing else uses:
+ * alloc_contig_range() would take the whole free buddy block around the
+ * request anyway and give the surplus back page by page, which costs more
+ * than the request itself. Whether the window at @bitno is such a case;
+ * if so, the rest of its pageblock is claimed too.
  */
-static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
-				    unsigned int order_align, gfp_t gfp)
+static bool cma_claim_block(struct cma *cma, unsigned long bitno,
+			    const struct cma_request *rq)
 {
-	unsigned long bitno, from = 0, pfn = -1UL, tries = 0, most, k;
-	unsigned long end, stuck, skipped = 0;
-	struct page *got = NULL;
-	struct cma_window w;
-	bool look = true;
-	int err = -ENOMEM;
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
 
-	trace_cma_alloc_start(cma ? cma->name : NULL, nr, order_align);
+	/* Zeroing the whole pageblock on allocation would cost more. */
+	if (want_init_on_alloc(rq->gfp) || cma->order_per_bit > pageblock_order)
+		return false;
+	if (pfn + rq->nr > end || start < cma->base_pfn ||
+	    end > cma->base_pfn + cma->count)
+		return false;
+	/* Nobody holds a page of it: all free in the buddy or per-CPU. */
+	if (cma_scan_window(cma, start, end, CMA_SCAN_HELD) < end)
+		return false;
+	return cma_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits,
+			      true);
+}
+
+/*
+ * Take the whole pageblock of the window at @bitno (claimed by
+ * cma_claim_block()) and give back the rest in blocks; the rest's bits
+ * are given back either way.
+ */
+static int cma_take_block(struct cma *cma, unsigned long bitno,
+			  const struct cma_request *rq)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+	int err;
+
+	err = cma_take_range(cma, start, pageblock_nr_pages, rq->gfp);
+	if (!err) {
+		cma_free_range(start, pfn - start);
+		cma_free_range(pfn + rq->nr, end - pfn - rq->nr);
+	}
+	cma_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits, false);
+	return err;
+}
+
+#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
+/*
+ * The KUnit suite learns which requests the fast path served through a
+ * named resource holding an atomic_t (see lib/slub_kunit.c for the
+ * pattern); outside a test that added one, this is a static-key test.
+ */
+static void cma_note_fast_path(void)
+{
+	struct kunit_resource *res;
+
+	if (!kunit_get_current_test())
+		return;
+	res = kunit_find_named_resource(current->kunit_test, "cma_fast_path");
+	if (!res)
+		return;
+	atomic_inc(res->data);
+	kunit_put_resource(res);
+}
+#else
+static inline void cma_note_fast_path(void)
+{
+}
+#endif
+
+/*
+ * Head of the free MIGRATE_CMA buddy block that holds @pfn, its order in
+ * *@order; -1UL when @pfn is not free in the buddy allocator (in use, on a
+ * per-CPU list) or its pageblock is not MIGRATE_CMA (being isolated).
+ */
+static unsigned long cma_free_head(struct zone *zone, unsigned long pfn,
+				   unsigned int *order)
+{
+	unsigned long head;
+	struct page *page;
+	unsigned int o;
+
+	lockdep_assert_held(&zone->lock);
+	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		head = ALIGN_DOWN(pfn, 1UL << o);
+		if (!zone_spans_pfn(zone, head) || !pfn_valid(head))
+			return -1UL;
+		page = pfn_to_page(head);
+		if (!PageBuddy(page))
+			continue;
+		/* Blocks never overlap: a smaller one here rules out a bigger. */
+		if (buddy_order(page) < o)
+			return -1UL;
+		if (get_pageblock_migratetype(page) != MIGRATE_CMA)
+			return -1UL;
+		*order = buddy_order(page);
+		return head;
+	}
+	return -1UL;
+}
+
+static bool cma_all_free(struct zone *zone, unsigned long pfn,
+			 unsigned long end)
+{
+	unsigned long head;
+	unsigned int order;
+
+	while (pfn < end) {
+		head = cma_free_head(zone, pfn, &order);
+		if (head == -1UL)
+			return false;
+		pfn = head + (1UL << order);
+	}
+	return true;
+}
+
+/* Return isolated pages [@pfn, @end) to the free lists in aligned blocks. */
+static void cma_put_back(unsigned long pfn, unsigned long end)
+{
+	unsigned int order;
+
+	while (pfn < end) {
+		order = min_t(unsigned int, ilog2(end - pfn), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		__putback_isolated_page(pfn_to_page(pfn), order, MIGRATE_CMA);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * Take the free blocks that cover [@pfn, @end) off the free lists and give
+ * back what lies outside the window. __isolate_free_page() and
+ * __putback_isolated_page() keep NR_FREE_PAGES and NR_FREE_CMA_PAGES
+ * right by themselves: the window's pages leave both counters once. A
+ * watermark refusal half way returns the part already taken.
+ */
+static bool cma_isolate_free(struct zone *zone, unsigned long pfn,
+			     unsigned long end)
+{
+	unsigned long start = pfn, head, stop;
+	unsigned int order;
+
+	lockdep_assert_held(&zone->lock);
+	while (pfn < end) {
+		head = cma_free_head(zone, pfn, &order);
+		if (!__isolate_free_page(pfn_to_page(head), order)) {
+			cma_put_back(start, pfn);
+			return false;
+		}
+		stop = head + (1UL << order);
+		cma_put_back(head, max(head, start));
+		cma_put_back(min(stop, end), stop);
+		pfn = stop;
+	}
+	return true;
+}
+
+/* Make isolated pages what alloc_contig_range() hands out: one ref each. */
+static void cma_prep_taken(unsigned long pfn, unsigned long nr, gfp_t gfp)
+{
+	unsigned long end = pfn + nr;
+	unsigned int order;
+	struct page *page;
+
+	while (pfn < end) {
+		order = min_t(unsigned int, ilog2(end - pfn), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		page = pfn_to_page(pfn);
+		post_alloc_hook(page, order, gfp);
+		set_page_refcounted(page);
+		if (order)
+			split_page(page, order);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * The fast path. When every page of the window is free in the buddy
+ * allocator, take them straight off the MIGRATE_CMA free lists: nothing
+ * to migrate, no LRU or per-CPU list to drain, no pageblock to isolate,
+ * no other CPU to interrupt. Anything else (a page in use or on a per-CPU
+ * list, a pageblock being isolated, a watermark refusal) leaves the
+ * window as it was for alloc_contig_range().
+ */
+static bool cma_take_free(struct cma *cma, unsigned long pfn,
+			  const struct cma_request *rq)
+{
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+	unsigned long flags, end = pfn + rq->nr;
+	bool taken;
+
+	/* alloc_contig_range() builds compound pages; leave those to it. */
+	if (rq->gfp & __GFP_COMP)
+		return false;
+	spin_lock_irqsave(&zone->lock, flags);
+	taken = cma_all_free(zone, pfn, end) &&
+		cma_isolate_free(zone, pfn, end);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (!taken)
+		return false;
+	cma_prep_taken(pfn, rq->nr, rq->gfp);
+	cma_note_fast_path();
+	return true;
+}
+
+/*
+ * Try the window at @bitno, already claimed in the bitmap. With @scan, a
+ * window holding a page that cannot move is busy without an attempt. When
+ * busy, *@stuck is the first page to blame (or the window's end when
+ * none is known).
+ */
+static enum cma_outcome cma_try_window(struct cma *cma,
+				       struct cma_request *rq,
+				       unsigned long bitno, bool scan,
+				       unsigned long *stuck)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno), end = pfn + rq->nr;
+	int err;
+
+	rq->pfn = pfn;
+	if (cma_take_free(cma, pfn, rq)) {
+		rq->err = 0;
+		return CMA_TAKEN;
+	}
+	*stuck = end;
+	if (scan)
+		*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
+	if (*stuck < end) {
+		rq->skipped++;
+		rq->err = -EBUSY;
+		return CMA_BUSY;
+	}
+
+	if (rq->nr < pageblock_nr_pages && cma_claim_block(cma, bitno, rq))
+		err = cma_take_block(cma, bitno, rq);
+	else
+		err = cma_take_range(cma, pfn, rq->nr, rq->gfp);
+	rq->err = err;
+	if (!err)
+		return CMA_TAKEN;
+	if (err != -EBUSY)
+		return CMA_FAILED;
+	*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
+	return CMA_BUSY;
+}
+
+/* Remember @stuck as a page in the way, once, unless it is unknown. */
+static void cma_note_blocker(struct cma_request *rq, unsigned long stuck)
+{
+	unsigned int i;
+
+	if (stuck >= rq->pfn + rq->nr)
+		return;
+	for (i = 0; i < rq->nr_blocking; i++) {
+		if (rq->blocking[i] == stuck)
+			return;
+	}
+	if (rq->nr_blocking < ARRAY_SIZE(rq->blocking))
+		rq->blocking[rq->nr_blocking++] = stuck;
+}
+
+/*
+ * Try the free windows in address order, from the start of the area, until
+ * one is taken, one fails for a reason other than a busy page, there is no
+ * window left, or too many were busy. Returns the first page or NULL.
+ */
+static struct page *cma_search(struct cma *cma, struct cma_request *rq,
+			       bool scan)
+{
+	unsigned long from = 0, bitno, stuck;
+
+	while (rq->busy <= rq->most) {
+		bitno = cma_claim_window(cma, from, rq);
+		if (bitno == -1UL)
+			return NULL;
+		switch (cma_try_window(cma, rq, bitno, scan, &stuck)) {
+		case CMA_TAKEN:
+			return pfn_to_page(rq->pfn);
+		case CMA_FAILED:
+			cma_mark_free(cma, bitno, rq->bits);
+			return NULL;
+		case CMA_BUSY:
+			break;
+		}
+		cma_mark_free(cma, bitno, rq->bits);
+		rq->busy++;
+		cma_note_blocker(rq, stuck);
+		trace_cma_alloc_busy_retry(cma->name, rq->pfn,
+					   pfn_to_page(rq->pfn), rq->nr,
+					   rq->align);
+		from = cma_start_past(cma, bitno, rq->mask, stuck,
+				      rq->pfn + rq->nr);
+		if (scan && rq->nr >= pageblock_nr_pages)
+			from = cma_round_to_block(cma, from);
+	}
+	return NULL;
+}
+
+/*
+ * Windows are scanned for a page that cannot move before they cost an
+ * alloc_contig_range(). If the scan alone ruled out every window, it may
+ * have judged a page on its way to an LRU list: the search runs once more,
+ * trying each window for real.
+ */
+static struct page *cma_search_twice(struct cma *cma, struct cma_request *rq)
+{
+	struct page *page = cma_search(cma, rq, true);
+
+	if (page || rq->err != -EBUSY || !rq->skipped || rq->busy > rq->most)
+		return page;
+	return cma_search(cma, rq, false);
+}
+
+/*
+ * Only busy windows stood in the way (not a lack of room, not another
+ * error), and the caller may sleep and did not ask to give up early.
+ */
+static bool cma_may_retry(const struct cma_request *rq)
+{
+	return rq->err == -EBUSY && gfpflags_allow_blocking(rq->gfp) &&
+	       !(rq->gfp & __GFP_NORETRY);
+}
+
+/*
+ * Search the area; if only busy windows were found, pause and search
+ * again a few times: pages pinned for a moment are then free to move.
+ */
+static struct page *cma_search_rounds(struct cma *cma, struct cma_request *rq)
+{
+	struct page *page = cma_search_twice(cma, rq);
+	unsigned int round, ms;
+
+	for (round = 0; !page && round < ARRAY_SIZE(cma_busy_pause_ms) &&
+	     cma_may_retry(rq); round++) {
+		ms = cma_busy_pause_ms[round];
+		usleep_range(ms * USEC_PER_MSEC, ms * USEC_PER_MSEC + 500);
+		rq->busy = 0;
+		rq->skipped = 0;
+		rq->nr_blocking = 0;
+		/* The round may find no room at all now: no further one. */
+		rq->err = -ENOMEM;
+		page = cma_search_twice(cma, rq);
+	}
+	return page;
+}
+
+static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
+				    unsigned int align, gfp_t gfp)
+{
+	struct cma_request rq;
+	struct page *page;
+	unsigned long k;
+
+	trace_cma_alloc_start(cma ? cma->name : NULL, nr, align);
 	if (!cma || !cma->count || !cma->bitmap || !nr)
 		return NULL;
 
-	w.bits = cma_bitmap_pages_to_bits(cma, nr);
-	w.mask = cma_bitmap_aligned_mask(cma, order_align);
-	w.offset = cma_bitmap_aligned_offset(cma, order_align);
-	most = cma_busy_attempt_limit(cma);
-
-	while (w.bits <= cma_bitmap_maxno(cma)) {
-		bitno = cma_claim_window(cma, from, w.bits, w.mask, w.offset);
-		if (bitno == -1UL) {
-			if (!look || !skipped)
-				break;
-			look = false;
-			from = 0;
-			continue;
-		}
-		pfn = cma->base_pfn + (bitno << cma->order_per_bit);
-		end = pfn + nr;
-		stuck = end;
-		if (look)
-			stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
-		if (stuck < end) {
-			skipped++;
-			err = -EBUSY;
-		} else {
-			err = -EAGAIN;
-			if (nr < pageblock_nr_pages)
-				err = cma_take_in_block(cma, bitno, w.bits, nr,
-							gfp);
-			if (err == -EAGAIN)
-				err = cma_take_range(cma, pfn, nr, gfp);
-			if (!err) {
-				got = pfn_to_page(pfn);
-				break;
-			}
-			if (err == -EBUSY)
-				stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
-		}
-		cma_mark_free(cma, bitno, w.bits);
-		if (err != -EBUSY || ++tries > most)
-			break;
-		atomic_long_inc(&cma->busy_retries);
-		trace_cma_alloc_busy_retry(cma->name, pfn, pfn_to_page(pfn), nr,
-					   order_align);
-		from = cma_start_past(cma, bitno, w.mask, stuck, end);
-		if (look && nr >= pageblock_nr_pages)
-			from = cma_round_to_block(cma, from);
-	}
-
-	if (!got && !(gfp & __GFP_NOWARN))
-		cma_report_failure(cma, nr, order_align, err);
+	cma_request_init(cma, &rq, nr, align, gfp);
+	page = cma_search_rounds(cma, &rq);
+	if (!page)
+		cma_report_failure(cma, &rq);
 	/* The pageblocks may carry different KASAN tags: make them agree. */
-	for (k = 0; got && k < nr; k++)
-		page_kasan_tag_reset(nth_page(got, k));
+	for (k = 0; page && k < nr; k++)
+		page_kasan_tag_reset(nth_page(page, k));
 
-	trace_cma_alloc_finish(cma->name, pfn, got, nr, order_align,
-			       got ? 0 : err);
-	cma_account(cma, got, nr);
-	return got;
+	trace_cma_alloc_finish(cma->name, rq.pfn, page, nr, align,
+			       page ? 0 : rq.err);
+	cma_account(cma, page, nr);
+	return page;
 }
 
 /**
@@ -946,7 +1327,8 @@ static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
  * @align: alignment of the first page's pfn, as a page order.
  * @no_warn: do not log a failure.
  *
- * Context: Process context; may sleep (it migrates pages).
+ * Context: Process context; may sleep: it migrates pages, and waits up to
+ * 100 ms for pages pinned for a moment.
  * Return: the first of @count contiguous pages, or NULL.
  */
 struct page *cma_alloc(struct cma *cma, unsigned long count, unsigned int align,
@@ -973,7 +1355,8 @@ static void cma_make_folio(struct page *page, unsigned int order)
  * cma_alloc_folio() - allocate a large folio from an area
  * @cma: the area.
  * @order: order of the folio, at least 1.
- * @gfp: allocation flags; must include __GFP_COMP.
+ * @gfp: allocation flags; must include __GFP_COMP. With __GFP_NORETRY, or
+ *	without __GFP_DIRECT_RECLAIM, busy pages are not waited for.
  *
  * Context: Process context; may sleep.
  * Return: a folio of 1 << @order pages aligned to its size, or NULL.
@@ -1073,19 +1456,11 @@ bool cma_free_folio(struct cma *cma, const struct folio *folio)
 	return !WARN_ON(nr < 2) && cma_release(cma, folio_page(folio, 0), nr);
 }
 
-/**
- * cma_visit_areas() - call a function for every area
- * @it: the function; a non-zero return stops the walk.
- * @data: passed to @it.
- *
- * This is cma_for_each_area(), which is an alias of it: checkpatch reads
- * any name holding "for_each" as a loop macro and wants a function body's
- * brace on the name's line.
- *
- * Context: Any context @it allows.
- * Return: the first non-zero value @it returned, or 0.
+/*
+ * Documented at its declaration in <linux/cma.h>. The name is in
+ * parentheses because checkpatch takes any "for_each" name for a loop.
  */
-static int cma_visit_areas(int (*it)(struct cma *cma, void *data), void *data)
+int (cma_for_each_area)(int (*it)(struct cma *cma, void *data), void *data)
 {
 	unsigned int idx = 0;
 	int stop = 0;
@@ -1094,9 +1469,6 @@ static int cma_visit_areas(int (*it)(struct cma *cma, void *data), void *data)
 		stop = it(cma_area_at(idx++), data);
 	return stop;
 }
-
-int cma_for_each_area(int (*it)(struct cma *cma, void *data), void *data)
-	__alias(cma_visit_areas);
 
 #ifdef CONFIG_CMA_KUNIT_TEST
 #include "tests/cma_kunit.h"

@@ -3,14 +3,7 @@
  * Internal view of a CMA area, shared by mm/cma.c (the allocator),
  * mm/cma_debug.c (debugfs) and mm/cma_sysfs.c (statistics).
  *
- * Locking:
- *   cma->lock        spinlock, taken with interrupts off; guards the bitmap
- *                    and cma->free_bits. Never held across page migration.
- *   cma->alloc_mutex serialises alloc_contig_range() inside one area, so two
- *                    requests never isolate the same pageblock. Different
- *                    areas never share a pageblock, so they run in parallel.
- *   cma->mem_head_lock (debugfs) guards the list of debugfs allocations.
- * Order: alloc_mutex -> lock. mem_head_lock nests in neither.
+ * The locks and their order are described at the top of mm/cma.c.
  */
 #ifndef __MM_CMA_H__
 #define __MM_CMA_H__
@@ -19,6 +12,32 @@
 #include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+
+/* Busy windows whose blocking page a failure report names. */
+#define CMA_FAILURE_PFNS	8
+
+/**
+ * struct cma_failure - what an area's last failed allocation met
+ * @time_ns: when it failed, ktime_get_boottime_ns(); 0 if none has.
+ * @count: pages asked for.
+ * @align: alignment asked for, as a page order.
+ * @err: -ENOMEM for no room, -EBUSY for busy windows, or another error.
+ * @free_pages: pages of the area not allocated at the time.
+ * @largest_free: longest run of them.
+ * @nr_blocking: how many of @blocking are set.
+ * @blocking: for each busy window of the last round, the first page in
+ *	the way.
+ */
+struct cma_failure {
+	u64 time_ns;
+	unsigned long count;
+	unsigned int align;
+	int err;
+	unsigned long free_pages;
+	unsigned long largest_free;
+	unsigned int nr_blocking;
+	unsigned long blocking[CMA_FAILURE_PFNS];
+};
 
 struct cma_kobject {
 	struct kobject kobj;
@@ -32,12 +51,12 @@ struct cma_kobject {
  * @bitmap: one bit per 1 << @order_per_bit pages, set while allocated.
  * @order_per_bit: order of the page block one bitmap bit stands for.
  * @free_bits: clear bits in @bitmap, kept so that statistics are O(1).
- * @busy_retries: windows that alloc_contig_range() found busy, in total.
  * @lock: guards @bitmap and @free_bits.
  * @alloc_mutex: one alloc_contig_range() at a time in this area.
  * @mem_head: blocks allocated through debugfs and not yet freed there.
  * @mem_head_lock: guards @mem_head.
  * @dfs_bitmap: what the debugfs "bitmap" file shows.
+ * @last_failure: the last failed allocation, for debugfs; under @lock.
  * @name: the area's name, as in debugfs and sysfs.
  * @nr_pages_succeeded: pages handed out by successful allocations.
  * @nr_pages_failed: pages asked for by failed allocations.
@@ -51,13 +70,13 @@ struct cma {
 	unsigned long *bitmap;
 	unsigned int order_per_bit;
 	unsigned long free_bits;
-	atomic_long_t busy_retries;
 	spinlock_t lock;		/* bitmap, free_bits */
 	struct mutex alloc_mutex;	/* alloc_contig_range() in the area */
 #ifdef CONFIG_CMA_DEBUGFS
 	struct hlist_head mem_head;
 	spinlock_t mem_head_lock;	/* mem_head */
 	struct debugfs_u32_array dfs_bitmap;
+	struct cma_failure last_failure;
 #endif
 	char name[CMA_MAX_NAME];
 #ifdef CONFIG_CMA_SYSFS

@@ -7,6 +7,7 @@
  *   bitmap                           the allocation bitmap as u32 words
  *   alloc                            write N: cma_alloc() N pages and keep them
  *   free                             write N: give back N of those pages
+ *   last_failure                     the last failed allocation (root only)
  *
  * The pages taken through "alloc" are remembered on cma->mem_head, newest
  * first, so that "free" can only give back what "alloc" took. A write that
@@ -25,6 +26,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "cma.h"
@@ -110,6 +112,7 @@ static int cma_dbg_take(struct cma *cma, unsigned long want,
 	struct hlist_node *tmp;
 	unsigned long found = 0;
 
+	lockdep_assert_held(&cma->mem_head_lock);
 	hlist_for_each_entry(blk, &cma->mem_head, node) {
 		if (found + blk->nr >= want)
 			break;
@@ -165,6 +168,34 @@ static int cma_dbg_free(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(cma_dbg_free_fops, NULL, cma_dbg_free, "%llu\n");
 
+/*
+ * One "key value" line per field, the blocking pages' pfns in decimal like
+ * base_pfn; "none" until an allocation fails.
+ */
+static int cma_dbg_last_failure_show(struct seq_file *m, void *v)
+{
+	struct cma *cma = m->private;
+	struct cma_failure f;
+	unsigned int i;
+
+	spin_lock_irq(&cma->lock);
+	f = cma->last_failure;
+	spin_unlock_irq(&cma->lock);
+	if (!f.time_ns) {
+		seq_puts(m, "none\n");
+		return 0;
+	}
+	seq_printf(m, "time_ns %llu\npages %lu\nalign %u\nerror %d\n",
+		   f.time_ns, f.count, f.align, f.err);
+	seq_printf(m, "free_pages %lu\nlargest_free_run %lu\nblocking_pfns",
+		   f.free_pages, f.largest_free);
+	for (i = 0; i < f.nr_blocking; i++)
+		seq_printf(m, " %lu", f.blocking[i]);
+	seq_putc(m, '\n');
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cma_dbg_last_failure);
+
 static void __init cma_dbg_add_area(struct cma *cma, struct dentry *root)
 {
 	struct dentry *dir = debugfs_create_dir(cma->name, root);
@@ -181,8 +212,10 @@ static void __init cma_dbg_add_area(struct cma *cma, struct dentry *root)
 	debugfs_create_file_unsafe("used", 0444, dir, cma, &cma_dbg_used_fops);
 	debugfs_create_file_unsafe("maxchunk", 0444, dir, cma,
 				   &cma_dbg_maxchunk_fops);
+	debugfs_create_file("last_failure", 0400, dir, cma,
+			    &cma_dbg_last_failure_fops);
 
-	/* The bitmap is read as it stands, without cma->lock, like 6.12. */
+	/* Read as it stands, without cma->lock: a snapshot is all it offers. */
 	cma->dfs_bitmap.array = (u32 *)cma->bitmap;
 	cma->dfs_bitmap.n_elements = cma->bitmap ?
 		DIV_ROUND_UP(cma_bitmap_maxno(cma), 32) : 0;

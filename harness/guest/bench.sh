@@ -118,6 +118,43 @@ cma_pair() {
 	echo "bench: cma/pair_concurrent ms $(awk -v n="$(kv "$line" concurrent_ns)" 'BEGIN { printf "%.3f", n / 1e6 }')"
 }
 
+# What 1000 one-page requests cost the other CPUs: IPIs sent
+# (ipi_send_cpu, ipi_send_cpumask) and work items queued
+# (workqueue_queue_work) while they run, minus those of the same time
+# spent asleep in the same write ("quiet"). Tracing is on only around
+# the write, a shell builtin, so no process of ours adds events. Two
+# vCPUs: wall mode only.
+cross_cpu_events="ipi/ipi_send_cpu ipi/ipi_send_cpumask workqueue/workqueue_queue_work"
+
+cross_cpu_trace() {
+	local e
+	for e in $cross_cpu_events; do
+		echo "$1" >"$trace/events/$e/enable" || return 1
+	done
+}
+
+# cross_cpu_events_of CMD: events traced while CMD is written to the
+# benchmark's run file.
+cross_cpu_events_of() {
+	: >"$trace/trace"
+	echo 1 >"$trace/tracing_on"
+	echo "$1" >/sys/kernel/debug/cma_bench/run
+	echo 0 >"$trace/tracing_on"
+	grep -c -E ' (ipi_send_cpu|ipi_send_cpumask|workqueue_queue_work):' "$trace/trace"
+}
+
+cma_cross_cpu() {
+	local busy idle ns
+	cross_cpu_trace 1 || { echo "bench: error cross_cpu tracepoints"; return 1; }
+	dmesg -C
+	busy=$(cross_cpu_events_of "small reserved 1000")
+	ns=$(dmesg | grep -o 'cma_bench: case=small.*' | sed -n 's/.* ns=//p')
+	idle=$(cross_cpu_events_of "quiet reserved ${ns:-0}")
+	cross_cpu_trace 0
+	echo 1 >"$trace/tracing_on"
+	echo "bench: cma/small_1000_pages=1 cross_cpu $((busy > idle ? busy - idle : 0))"
+}
+
 # wall_case FUNCTION ARGS...: under MTTCG a case's first run in a boot also
 # pays for translating its code, and one host hiccup can double a run.
 # Run it once untimed, then WALL_REPEATS (3) times; bench_report.py takes
@@ -143,6 +180,7 @@ wall)
 	wall_case dmapool_bench 2
 	wall_case dmapool_bench 1
 	wall_case cma_pair
+	wall_case cma_cross_cpu
 	;;
 *)
 	echo "bench: error unknown mode $mode"

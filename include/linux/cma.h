@@ -54,6 +54,14 @@ struct page *cma_alloc(struct cma *cma, unsigned long count, unsigned int align,
 bool cma_pages_valid(struct cma *cma, const struct page *pages, unsigned long count);
 bool cma_release(struct cma *cma, const struct page *pages, unsigned long count);
 
+/**
+ * cma_for_each_area() - call a function for every area
+ * @it: the function; a non-zero return stops the walk.
+ * @data: passed to @it.
+ *
+ * Context: Any context @it allows.
+ * Return: the first non-zero value @it returned, or 0.
+ */
 int cma_for_each_area(int (*it)(struct cma *cma, void *data), void *data);
 
 void cma_reserve_pages_on_error(struct cma *cma);

@@ -12,10 +12,18 @@
  *	allocate the whole area at once and release it: whatever movable
  *	pages live there must migrate first; reported per MiB, with the
  *	share of the area that was in use before;
- *   busy AREA OFFSET COUNT
+ *   busy AREA OFFSET COUNT [warn]
  *	take the page at OFFSET pages into the area out of the buddy
  *	allocator behind CMA's back (its bitmap still says free, but the
- *	page cannot move), then ask for COUNT pages;
+ *	page cannot move), then ask for COUNT pages; with "warn", a
+ *	failure is logged by CMA (no_warn false);
+ *   small AREA ROUNDS
+ *	alloc+release of one page ROUNDS times (at most 100000), for
+ *	counting what small requests cost the other CPUs (IPIs, work
+ *	items: harness/guest/bench.sh traces them around this);
+ *   quiet AREA NS
+ *	sleep NS nanoseconds (at most 10 s) without touching AREA: the
+ *	baseline of what the system does meanwhile;
  *   pair AREA1 AREA2 [ROUNDS]
  *	two kthreads alloc+release 512 pages ROUNDS times (default 30, at
  *	most 100000), each on its own area: first one after the other, then
@@ -31,6 +39,7 @@
 #include <linux/cma.h>
 #include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
@@ -45,6 +54,7 @@
 #define PAIR_ROUNDS	30
 #define PAIR_ROUNDS_MAX	100000
 #define PAIR_PAGES	512
+#define QUIET_NS_MAX	(10 * NSEC_PER_SEC)
 
 static DEFINE_MUTEX(cma_bench_mutex);
 
@@ -130,7 +140,7 @@ static int bench_migrate(struct cma *cma)
 }
 
 static int bench_busy(struct cma *cma, unsigned long offset,
-		      unsigned long count)
+		      unsigned long count, bool warn)
 {
 	unsigned long pfn = PHYS_PFN(cma_get_base(cma)) + offset;
 	struct page *page;
@@ -144,13 +154,31 @@ static int bench_busy(struct cma *cma, unsigned long offset,
 	if (ret)
 		return ret;
 	t0 = ktime_get_ns();
-	page = cma_alloc(cma, count, 0, true);
+	page = cma_alloc(cma, count, 0, !warn);
 	ns = ktime_get_ns() - t0;
 	pr_info("case=busy offset=%lu pages=%lu result=%s ns=%llu\n", offset,
 		count, page ? "ok" : "fail", ns);
 	if (page)
 		cma_release(cma, page, count);
 	free_contig_range(pfn, 1);
+	return 0;
+}
+
+static int bench_small(struct cma *cma, unsigned long rounds)
+{
+	struct page *page;
+	unsigned long r;
+	u64 t0, ns;
+
+	t0 = ktime_get_ns();
+	for (r = 0; r < rounds; r++) {
+		page = cma_alloc(cma, 1, 0, true);
+		if (!page)
+			return -ENOMEM;
+		cma_release(cma, page, 1);
+	}
+	ns = ktime_get_ns() - t0;
+	pr_info("case=small pages=1 rounds=%lu ns=%llu\n", rounds, ns);
 	return 0;
 }
 
@@ -247,10 +275,25 @@ static int bench_command(char *cmd)
 		return bench_idle(cma);
 	if (!strcmp(verb, "migrate") && !arg2)
 		return bench_migrate(cma);
-	if (!strcmp(verb, "busy") && arg3 && !cmd) {
-		if (kstrtoul(arg2, 0, &offset) || kstrtoul(arg3, 0, &count))
+	if (!strcmp(verb, "busy") && arg3) {
+		bool warn = cmd && !strcmp(cmd, "warn");
+
+		if ((cmd && !warn) || kstrtoul(arg2, 0, &offset) ||
+		    kstrtoul(arg3, 0, &count))
 			return -EINVAL;
-		return bench_busy(cma, offset, count);
+		return bench_busy(cma, offset, count, warn);
+	}
+	if (!strcmp(verb, "small") && arg2 && !arg3) {
+		if (kstrtoul(arg2, 0, &count) || !count ||
+		    count > PAIR_ROUNDS_MAX)
+			return -EINVAL;
+		return bench_small(cma, count);
+	}
+	if (!strcmp(verb, "quiet") && arg2 && !arg3) {
+		if (kstrtoul(arg2, 0, &count) || count > QUIET_NS_MAX)
+			return -EINVAL;
+		fsleep(DIV_ROUND_UP(count, NSEC_PER_USEC));
+		return 0;
 	}
 	if (!strcmp(verb, "pair") && arg2 && !cmd) {
 		count = PAIR_ROUNDS;

@@ -17,12 +17,13 @@
  *
  * A page made busy behind CMA's back (taken with alloc_contig_range(), so
  * the bitmap still calls it free) shows how many windows a request tries:
- * cma->busy_retries counts them.
+ * a probe on the cma_alloc_busy_retry tracepoint counts them.
  */
 
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
+#include <linux/timer.h>
 
 /* --- cma_bitmap --------------------------------------------------------- */
 
@@ -372,23 +373,64 @@ static unsigned long cma_test_make_busy(struct kunit *test, struct cma *cma,
 	return pfn;
 }
 
+/* Busy windows of one area, as the cma_alloc_busy_retry tracepoint saw them. */
+struct cma_test_busy_count {
+	const char *name;
+	atomic_t windows;
+};
+
+static void cma_test_busy_probe(void *data, const char *name,
+				unsigned long pfn, const struct page *page,
+				unsigned long count, unsigned int align)
+{
+	struct cma_test_busy_count *c = data;
+
+	if (!strcmp(name, c->name))
+		atomic_inc(&c->windows);
+}
+
+static void cma_test_unprobe(void *data)
+{
+	unregister_trace_cma_alloc_busy_retry(cma_test_busy_probe, data);
+	tracepoint_synchronize_unregister();
+}
+
+/* Count the busy windows of @cma until the test ends. */
+static struct cma_test_busy_count *
+cma_test_count_busy(struct kunit *test, struct cma *cma)
+{
+	struct cma_test_busy_count *c;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->name = cma->name;
+	if (register_trace_cma_alloc_busy_retry(cma_test_busy_probe, c))
+		kunit_skip(test, "cannot probe cma_alloc_busy_retry");
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, cma_test_unprobe, c));
+	return c;
+}
+
 static void cma_test_busy_skips(struct kunit *test)
 {
 	struct cma *cma = test->priv;
-	unsigned long busy, retries, room;
+	struct cma_test_busy_count *count;
+	unsigned long busy, room;
 	struct page *page;
+	int seen;
 
 	if (cma_available_pages(cma) != cma->count ||
 	    cma->count < 2 * pageblock_nr_pages)
 		kunit_skip(test, "needs an idle area of two pageblocks");
+	count = cma_test_count_busy(test, cma);
 
 	/* A 512-page request with the busy page 100 pages in. */
 	busy = cma_test_make_busy(test, cma, 100);
-	retries = atomic_long_read(&cma->busy_retries);
+	seen = atomic_read(&count->windows);
 	page = cma_alloc(cma, pageblock_nr_pages, 0, true);
 	KUNIT_EXPECT_NOT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, retries + 1,
-			atomic_long_read(&cma->busy_retries));
+	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(&count->windows));
 	if (page) {
 		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
 		/* A skipped window sends a pageblock request to a boundary. */
@@ -399,19 +441,303 @@ static void cma_test_busy_skips(struct kunit *test)
 	free_contig_range(busy, 1);
 
 	/*
-	 * Larger than the room on either side of the busy page: fail fast,
-	 * after one skip by the scan and one real attempt.
+	 * Larger than the room on either side of the busy page: each round
+	 * ends after one skip by the scan and one real attempt.
 	 */
 	busy = cma_test_make_busy(test, cma, cma->count / 2 + 1);
 	room = cma->count / 2 + 2;
-	retries = atomic_long_read(&cma->busy_retries);
+	seen = atomic_read(&count->windows);
 	page = cma_alloc(cma, room, 0, true);
 	KUNIT_EXPECT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, retries + 2,
-			atomic_long_read(&cma->busy_retries));
+	KUNIT_EXPECT_EQ(test,
+			seen + 2 * (1 + (int)ARRAY_SIZE(cma_busy_pause_ms)),
+			atomic_read(&count->windows));
 	if (page)
 		cma_release(cma, page, room);
 	free_contig_range(busy, 1);
+	cma_test_consistent(test, cma);
+}
+
+/* --- the fast path ------------------------------------------------------ */
+
+/* Count the requests the fast path serves until the test ends. */
+static atomic_t *cma_test_watch_fast(struct kunit *test)
+{
+	struct kunit_resource *res;
+	atomic_t *served;
+
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	served = kunit_kzalloc(test, sizeof(*served), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_ASSERT_NOT_NULL(test, served);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_named_resource(test, NULL, NULL, res,
+							  "cma_fast_path",
+							  served));
+	return served;
+}
+
+struct cma_test_free {
+	long pages;
+	long cma;
+};
+
+static struct cma_test_free cma_test_free_now(struct zone *zone)
+{
+	struct cma_test_free now = {
+		.pages = zone_page_state_snapshot(zone, NR_FREE_PAGES),
+		.cma = zone_page_state_snapshot(zone, NR_FREE_CMA_PAGES),
+	};
+
+	return now;
+}
+
+static bool cma_test_free_moved(struct cma_test_free before,
+				struct cma_test_free after, long by)
+{
+	return after.pages - before.pages == by && after.cma - before.cma == by;
+}
+
+/*
+ * One allocation of @nr pages at @align through the fast path, and its
+ * release: both free page counters drop by exactly @nr, and come back.
+ * Another CPU may allocate or free at the same moment; only a delta that
+ * is wrong three times in a row counts.
+ */
+static void cma_test_fast_one(struct kunit *test, struct cma *cma,
+			      atomic_t *served, unsigned long nr,
+			      unsigned int align)
+{
+	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
+	struct cma_test_free before, taken, back;
+	bool exact = false;
+	struct page *page;
+	int tries, seen;
+
+	for (tries = 0; tries < 3 && !exact; tries++) {
+		seen = atomic_read(served);
+		before = cma_test_free_now(zone);
+		page = cma_alloc(cma, nr, align, true);
+		taken = cma_test_free_now(zone);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "%lu pages, align %u",
+					  nr, align);
+		KUNIT_EXPECT_EQ_MSG(test, seen + 1, atomic_read(served),
+				    "%lu pages, align %u", nr, align);
+		KUNIT_EXPECT_EQ(test, 0UL,
+				page_to_pfn(page) & ((1UL << align) - 1));
+		KUNIT_EXPECT_EQ(test, 1, page_count(page));
+		KUNIT_EXPECT_EQ(test, 1, page_count(nth_page(page, nr - 1)));
+		KUNIT_EXPECT_TRUE(test, cma_release(cma, page, nr));
+		back = cma_test_free_now(zone);
+		exact = cma_test_free_moved(before, taken, -(long)nr) &&
+			cma_test_free_moved(taken, back, nr);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, exact,
+			      "%lu pages, align %u: free %ld -> %ld -> %ld, cma %ld -> %ld -> %ld",
+			      nr, align, before.pages, taken.pages, back.pages,
+			      before.cma, taken.cma, back.cma);
+}
+
+static void cma_test_fast_sizes(struct kunit *test)
+{
+	static const unsigned long sizes[] = { 1, 2, 16, 511, 512, 2048 };
+	struct cma *cma = test->priv;
+	atomic_t *served = cma_test_watch_fast(test);
+	unsigned int i, align;
+
+	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
+		kunit_skip(test, "needs an idle area of one page per bit");
+	/* Pages earlier tests left on per-CPU lists go back to the buddy. */
+	drain_all_pages(page_zone(pfn_to_page(cma->base_pfn)));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (sizes[i] > cma->count)
+			continue;
+		for (align = 0; align <= 9; align++)
+			cma_test_fast_one(test, cma, served, sizes[i], align);
+	}
+	cma_test_consistent(test, cma);
+}
+
+/*
+ * A page on a per-CPU list is not free in the buddy allocator: the window
+ * goes to alloc_contig_range(), which drains the lists, and is still
+ * taken. A page in use that cannot move sends the request to the next
+ * window, which the fast path serves.
+ */
+static void cma_test_fast_falls_back(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
+	atomic_t *served = cma_test_watch_fast(test);
+	struct cma_test_busy_count *busy_windows;
+	unsigned long pfn, busy;
+	struct page *page;
+	int seen, busy_seen;
+
+	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
+		kunit_skip(test, "needs an idle area of one page per bit");
+	busy_windows = cma_test_count_busy(test, cma);
+	drain_all_pages(zone);
+
+	page = cma_alloc(cma, 1, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	/* Behind CMA's back: free in the bitmap, on a per-CPU list. */
+	cma_mark_free(cma, pfn - cma->base_pfn, 1);
+	__free_page(page);
+	if (PageBuddy(page))
+		kunit_skip(test, "the page went to the buddy, not a per-CPU list");
+	seen = atomic_read(served);
+	page = cma_alloc(cma, 1, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, seen, atomic_read(served));
+	KUNIT_EXPECT_EQ(test, pfn, page_to_pfn(page));
+	KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 1));
+
+	busy = cma_test_make_busy(test, cma, 5);
+	drain_all_pages(zone);
+	seen = atomic_read(served);
+	busy_seen = atomic_read(&busy_windows->windows);
+	page = cma_alloc(cma, 16, 0, true);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, busy_seen + 1,
+			atomic_read(&busy_windows->windows));
+	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(served));
+	if (page) {
+		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
+		cma_release(cma, page, 16);
+	}
+	free_contig_range(busy, 1);
+	cma_test_consistent(test, cma);
+}
+
+/* --- busy windows retried ------------------------------------------------ */
+
+/*
+ * Leave @cma with one free window, its first pageblock, and a page that
+ * cannot move 100 pages into it. Returns the pages holding the rest of
+ * the area; *@busy is the busy page.
+ */
+static struct page *cma_test_one_busy_window(struct kunit *test,
+					     struct cma *cma,
+					     unsigned long *busy)
+{
+	unsigned long win = pageblock_nr_pages;
+	struct page *first, *rest;
+
+	if (cma_available_pages(cma) != cma->count || cma->order_per_bit ||
+	    cma->count < 2 * win)
+		kunit_skip(test, "needs an idle area of two pageblocks");
+	first = cma_alloc(cma, win, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_ASSERT_EQ(test, cma->base_pfn, page_to_pfn(first));
+	rest = cma_alloc(cma, cma->count - win, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, rest);
+	KUNIT_ASSERT_TRUE(test, cma_release(cma, first, win));
+	*busy = cma_test_make_busy(test, cma, 100);
+	return rest;
+}
+
+static unsigned int cma_test_pauses_ms(void)
+{
+	unsigned int i, ms = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cma_busy_pause_ms); i++)
+		ms += cma_busy_pause_ms[i];
+	return ms;
+}
+
+struct cma_test_release {
+	struct timer_list timer;
+	unsigned long pfn;
+	bool done;
+};
+
+static void cma_test_release_fn(struct timer_list *t)
+{
+	struct cma_test_release *r = from_timer(r, t, timer);
+
+	free_contig_range(r->pfn, 1);
+	WRITE_ONCE(r->done, true);
+}
+
+/* The busy page goes 20 ms into the request: a later round takes it. */
+static void cma_test_retry_succeeds(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long win = pageblock_nr_pages, busy;
+	struct cma_test_release *r;
+	struct page *rest, *page;
+
+	rest = cma_test_one_busy_window(test, cma, &busy);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->pfn = busy;
+	timer_setup(&r->timer, cma_test_release_fn, 0);
+	mod_timer(&r->timer, jiffies + msecs_to_jiffies(20));
+	page = cma_alloc(cma, win, 0, true);
+	timer_delete_sync(&r->timer);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(r->done));
+	if (!READ_ONCE(r->done))
+		free_contig_range(busy, 1);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	if (page) {
+		KUNIT_EXPECT_EQ(test, cma->base_pfn, page_to_pfn(page));
+		cma_release(cma, page, win);
+	}
+	cma_release(cma, rest, cma->count - win);
+	cma_test_consistent(test, cma);
+}
+
+/*
+ * Kept busy: NULL once the pauses are over, within them plus the
+ * attempts, each round trying the window twice (scanned, then for
+ * real). __GFP_NORETRY: one round. No room at all: NULL at once.
+ */
+static void cma_test_retry_bounded(struct kunit *test)
+{
+	struct cma *cma = test->priv;
+	unsigned long win = pageblock_nr_pages, busy;
+	unsigned int rounds = 1 + ARRAY_SIZE(cma_busy_pause_ms);
+	struct cma_test_busy_count *count;
+	struct folio *folio;
+	struct page *rest, *page;
+	s64 ms;
+	u64 t0;
+	int seen;
+
+	rest = cma_test_one_busy_window(test, cma, &busy);
+	count = cma_test_count_busy(test, cma);
+
+	seen = atomic_read(&count->windows);
+	t0 = ktime_get_ns();
+	page = cma_alloc(cma, win, 0, true);
+	ms = div_s64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, seen + 2 * (int)rounds,
+			atomic_read(&count->windows));
+	KUNIT_EXPECT_GE(test, ms, (s64)cma_test_pauses_ms());
+	KUNIT_EXPECT_LT(test, ms, (s64)cma_test_pauses_ms() + 1000);
+
+	seen = atomic_read(&count->windows);
+	folio = cma_alloc_folio(cma, pageblock_order, GFP_KERNEL | __GFP_COMP |
+				__GFP_NORETRY | __GFP_NOWARN);
+	KUNIT_EXPECT_NULL(test, folio);
+	KUNIT_EXPECT_EQ(test, seen + 2, atomic_read(&count->windows));
+
+	seen = atomic_read(&count->windows);
+	t0 = ktime_get_ns();
+	page = cma_alloc(cma, win + 1, 0, true);
+	ms = div_s64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, seen, atomic_read(&count->windows));
+	KUNIT_EXPECT_LT(test, ms, (s64)cma_busy_pause_ms[0]);
+
+	if (page)
+		cma_release(cma, page, win);
+	if (folio)
+		cma_free_folio(cma, folio);
+	free_contig_range(busy, 1);
+	cma_release(cma, rest, cma->count - win);
 	cma_test_consistent(test, cma);
 }
 
@@ -507,6 +833,10 @@ static struct kunit_case cma_alloc_cases[] = {
 	KUNIT_CASE(cma_test_pages_valid),
 	KUNIT_CASE(cma_test_folio),
 	KUNIT_CASE(cma_test_busy_skips),
+	KUNIT_CASE(cma_test_fast_sizes),
+	KUNIT_CASE(cma_test_fast_falls_back),
+	KUNIT_CASE(cma_test_retry_succeeds),
+	KUNIT_CASE(cma_test_retry_bounded),
 	KUNIT_CASE(cma_test_two_areas),
 	KUNIT_CASE(cma_test_grown_table),
 	{}

@@ -4,8 +4,8 @@
 # The benchmarks of mm/bench still work: make bench is not part of make
 # check, so this is where they would be seen to rot. The built-in CMA
 # benchmark (CONFIG_CMA_BENCH, /sys/kernel/debug/cma_bench/run) refuses
-# bad commands with the documented error, runs the idle, busy and pair
-# cases on small sizes, prints one result line for each and leaves the
+# bad commands with the documented error, runs the idle, busy, small and
+# pair cases on small sizes, prints one result line for each and leaves the
 # areas as it found them; the dmapool_bench module (from $HARNESS_BUILD,
 # when the harness runs us) reports its pairs. Figures are checked for
 # being there, never for their size. Output is KTAP.
@@ -62,6 +62,15 @@ all_refused() {
 		refused "busy reserved 100" "Invalid argument" &&
 		refused "busy reserved 100 0" "Invalid argument" &&
 		refused "busy reserved 99999999 1" "Invalid argument" &&
+		refused "busy reserved 100 512 loud" "Invalid argument" &&
+		refused "busy reserved 100 512 warn extra" "Invalid argument" &&
+		refused "small reserved" "Invalid argument" &&
+		refused "small reserved 0" "Invalid argument" &&
+		refused "small reserved 100001" "Invalid argument" &&
+		refused "small reserved 1 extra" "Invalid argument" &&
+		refused "quiet reserved" "Invalid argument" &&
+		refused "quiet reserved 10000000001" "Invalid argument" &&
+		refused "quiet reserved 1 extra" "Invalid argument" &&
 		refused "pair reserved reserved" "No such device" &&
 		refused "pair $p0 $p1 0" "Invalid argument" &&
 		refused "pair $p0 $p1 100001" "Invalid argument" &&
@@ -78,6 +87,10 @@ idle_case() {
 busy_case() {
 	lines "busy reserved 100 512" \
 		"case=busy offset=100 pages=512 result=ok ns=[0-9]+" 1
+}
+
+small_case() {
+	lines "small reserved 10" "case=small pages=1 rounds=10 ns=[0-9]+" 1
 }
 
 pair_case() {
@@ -102,10 +115,11 @@ cma_skip_unless "needs the areas reserved, pernuma0 and pernuma1" \
 cma_skip_unless "the areas must be idle" used_zero reserved pernuma0 pernuma1
 p0=pernuma0 p1=pernuma1
 
-ktap_set_plan 6
+ktap_set_plan 7
 ktap_test_result "bad commands refused with their error" all_refused
 ktap_test_result "idle: 8 cases (1-4096 pages, align 0 and 9)" idle_case
 ktap_test_result "busy: a 512-page request past a busy page succeeds" busy_case
+ktap_test_result "small: 10 one-page rounds" small_case
 ktap_test_result "pair: 2 rounds, both timings" pair_case
 ktap_test_result "the areas are left idle" used_zero reserved "$p0" "$p1"
 if [ -f "${HARNESS_BUILD:-}/mm/bench/dmapool_bench.ko" ]; then

@@ -36,12 +36,11 @@
  * The "pools" file counts as in use every block that was cut and is in no
  * depot and no stash.
  *
- * Debug mode (CONFIG_SLUB_DEBUG_ON, as in upstream; the KUnit suite can
- * turn it on per pool) leaves the stashes empty so that every free block is
- * in the depot: freed blocks are poisoned, a block whose poison changed is
- * reported when it is handed out again, and a free of a block that is
- * already free or that no chunk of the pool contains is reported and
- * otherwise ignored.
+ * Debug mode (CONFIG_SLUB_DEBUG_ON, or per pool from the KUnit suite)
+ * leaves the stashes empty so that every free block is in the depot:
+ * freed blocks are poisoned, a block whose poison changed is reported when
+ * it is handed out again, and a free of a block that is already free or
+ * that no chunk of the pool contains is reported and otherwise ignored.
  *
  * Locking, outermost first:
  *

@@ -563,7 +563,11 @@ static const struct kobj_type damon_sysfs_context_ktype = {
 	.default_groups = damon_sysfs_context_groups,
 };
 
-/* monitoring_attrs/: intervals/ and the nr_regions range, 6.12's defaults. */
+/*
+ * monitoring_attrs/: intervals/ and the nr_regions range.  The defaults are
+ * the core's own (damon_new_ctx()), so a user who writes nothing gets the
+ * kdamond the core would build.
+ */
 static int damon_sysfs_context_add_attrs(struct damon_sysfs_context *context)
 {
 	struct damon_sysfs_intervals *intervals;
@@ -581,7 +585,7 @@ static int damon_sysfs_context_add_attrs(struct damon_sysfs_context *context)
 	*intervals = (struct damon_sysfs_intervals) {
 		.sample_us = 5 * USEC_PER_MSEC,
 		.aggr_us = 100 * USEC_PER_MSEC,
-		.update_us = USEC_PER_SEC,
+		.update_us = 60 * USEC_PER_SEC,
 	};
 	err = damon_sysfs_add_named(&intervals->kobj,
 				    &damon_sysfs_intervals_ktype,

@@ -68,6 +68,7 @@ struct damon_sysfs_dirs;
 
 /**
  * struct damon_sysfs_dirs_ops - What a numbered directory holds.
+ * @ktype:	The directory's type, with its nr_* file.
  * @limit:	Largest accepted count.
  * @add:	Create child @idx under @parent, complete with its own
  *		subdirectories; returns its kobject or an ERR_PTR().
@@ -75,6 +76,7 @@ struct damon_sysfs_dirs;
  * @busy:	Optional: true while the count must not change.
  */
 struct damon_sysfs_dirs_ops {
+	const struct kobj_type *ktype;
 	int limit;
 	struct kobject *(*add)(struct kobject *parent, int idx);
 	void (*remove)(struct kobject *kid);
@@ -110,12 +112,12 @@ static void damon_sysfs_dirs_trim(struct damon_sysfs_dirs *dirs, int nr)
 	}
 }
 
-/* Called with damon_sysfs_lock held. */
 static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
 {
 	struct kobject **kids, *kid;
 	int old_nr = dirs->nr;
 
+	lockdep_assert_held(&damon_sysfs_lock);
 	if (nr <= old_nr) {
 		damon_sysfs_dirs_trim(dirs, nr);
 		return 0;
@@ -136,12 +138,14 @@ static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
 	return 0;
 }
 
-static ssize_t damon_sysfs_dirs_nr_show(struct kobject *kobj, char *buf)
+static ssize_t damon_sysfs_dirs_nr_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", to_dirs(kobj)->nr);
 }
 
 static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
+					 struct kobj_attribute *attr,
 					 const char *buf, size_t count)
 {
 	struct damon_sysfs_dirs *dirs = to_dirs(kobj);
@@ -195,7 +199,6 @@ static int damon_sysfs_add_numbered(struct kobject *kobj,
 
 static struct damon_sysfs_dirs *
 damon_sysfs_dirs_create(struct kobject *parent, const char *name,
-			const struct kobj_type *ktype,
 			const struct damon_sysfs_dirs_ops *ops)
 {
 	struct damon_sysfs_dirs *dirs = kzalloc(sizeof(*dirs), GFP_KERNEL);
@@ -204,7 +207,7 @@ damon_sysfs_dirs_create(struct kobject *parent, const char *name,
 	if (!dirs)
 		return ERR_PTR(-ENOMEM);
 	dirs->ops = ops;
-	err = damon_sysfs_add_named(&dirs->kobj, ktype, parent, name);
+	err = damon_sysfs_add_named(&dirs->kobj, ops->ktype, parent, name);
 	return err ? ERR_PTR(err) : dirs;
 }
 
@@ -219,32 +222,6 @@ static void damon_sysfs_remove_kobj(struct kobject *kobj)
 {
 	kobject_del(kobj);
 	kobject_put(kobj);
-}
-
-/* One nr_* file per directory type, each a thin wrapper of the above. */
-#define DAMON_SYSFS_NR_FILE(_name)					\
-static ssize_t _name##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *attr, char *buf)	\
-{									\
-	return damon_sysfs_dirs_nr_show(kobj, buf);			\
-}									\
-static ssize_t _name##_store(struct kobject *kobj,			\
-			     struct kobj_attribute *attr,		\
-			     const char *buf, size_t count)		\
-{									\
-	return damon_sysfs_dirs_nr_store(kobj, buf, count);		\
-}									\
-static struct kobj_attribute damon_sysfs_##_name##_attr =		\
-	__ATTR_RW_MODE(_name, 0600);					\
-static struct attribute *damon_sysfs_##_name##_attrs[] = {		\
-	&damon_sysfs_##_name##_attr.attr,				\
-	NULL,								\
-};									\
-ATTRIBUTE_GROUPS(damon_sysfs_##_name);					\
-static const struct kobj_type damon_sysfs_##_name##_ktype = {		\
-	.release = damon_sysfs_dirs_release,				\
-	.sysfs_ops = &kobj_sysfs_ops,					\
-	.default_groups = damon_sysfs_##_name##_groups,			\
 }
 
 /*
@@ -338,9 +315,24 @@ static struct kobject *damon_sysfs_region_add(struct kobject *parent, int idx)
 	return err ? ERR_PTR(err) : &region->kobj;
 }
 
-DAMON_SYSFS_NR_FILE(nr_regions);
+static struct kobj_attribute damon_sysfs_nr_regions_attr =
+	__ATTR(nr_regions, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_regions_attrs[] = {
+	&damon_sysfs_nr_regions_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_regions);
+
+static const struct kobj_type damon_sysfs_regions_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_regions_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_regions_ops = {
+	.ktype = &damon_sysfs_regions_ktype,
 	.limit = DAMON_SYSFS_MAX_REGIONS,
 	.add = damon_sysfs_region_add,
 	.remove = damon_sysfs_remove_kobj,
@@ -410,7 +402,6 @@ static struct kobject *damon_sysfs_target_add(struct kobject *parent, int idx)
 	if (err)
 		return ERR_PTR(err);
 	regions = damon_sysfs_dirs_create(&target->kobj, "regions",
-					  &damon_sysfs_nr_regions_ktype,
 					  &damon_sysfs_regions_ops);
 	if (IS_ERR(regions)) {
 		damon_sysfs_remove_kobj(&target->kobj);
@@ -426,9 +417,24 @@ static void damon_sysfs_target_remove(struct kobject *kobj)
 	damon_sysfs_remove_kobj(kobj);
 }
 
-DAMON_SYSFS_NR_FILE(nr_targets);
+static struct kobj_attribute damon_sysfs_nr_targets_attr =
+	__ATTR(nr_targets, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_targets_attrs[] = {
+	&damon_sysfs_nr_targets_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_targets);
+
+static const struct kobj_type damon_sysfs_targets_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_targets_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
+	.ktype = &damon_sysfs_targets_ktype,
 	.limit = DAMON_SYSFS_MAX_TARGETS,
 	.add = damon_sysfs_target_add,
 	.remove = damon_sysfs_target_remove,
@@ -658,7 +664,6 @@ static struct kobject *damon_sysfs_context_add(struct kobject *parent,
 	if (err)
 		goto remove_context;
 	targets = damon_sysfs_dirs_create(&context->kobj, "targets",
-					  &damon_sysfs_nr_targets_ktype,
 					  &damon_sysfs_targets_ops);
 	if (IS_ERR(targets)) {
 		err = PTR_ERR(targets);
@@ -689,18 +694,33 @@ static void damon_sysfs_context_remove(struct kobject *kobj)
 	damon_sysfs_remove_kobj(kobj);
 }
 
-DAMON_SYSFS_NR_FILE(nr_contexts);
+static struct kobj_attribute damon_sysfs_nr_contexts_attr =
+	__ATTR(nr_contexts, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_contexts_attrs[] = {
+	&damon_sysfs_nr_contexts_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_contexts);
+
+static const struct kobj_type damon_sysfs_contexts_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_contexts_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
+	.ktype = &damon_sysfs_contexts_ktype,
 	.limit = DAMON_SYSFS_MAX_CONTEXTS,
 	.add = damon_sysfs_context_add,
 	.remove = damon_sysfs_context_remove,
 };
 
 /*
- * Building a damon_ctx from the tree.  Every function here runs under
- * damon_sysfs_lock on a context that no kdamond uses yet, and reports the
- * first wrong value it meets.
+ * Building a damon_ctx from the tree, which must not change meanwhile, on a
+ * context that no kdamond uses yet.  Each builder reports the first wrong
+ * value it meets.
  */
 
 static void damon_sysfs_put_target(struct damon_ctx *ctx,
@@ -765,6 +785,7 @@ static int damon_sysfs_build_targets(struct damon_ctx *ctx,
 	bool has_pid = damon_target_has_pid(ctx);
 	int i, err;
 
+	lockdep_assert_held(&damon_sysfs_lock);
 	/* the physical address space is one target, whatever its regions */
 	if (ctx->ops.id == DAMON_OPS_PADDR && targets->nr > 1)
 		return -EINVAL;
@@ -817,9 +838,11 @@ static int damon_sysfs_check_goals(struct damon_ctx *ctx)
 static struct damon_ctx *
 damon_sysfs_build_ctx(struct damon_sysfs_context *context)
 {
-	struct damon_ctx *ctx = damon_new_ctx();
+	struct damon_ctx *ctx;
 	int err;
 
+	lockdep_assert_held(&damon_sysfs_lock);
+	ctx = damon_new_ctx();
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	err = damon_select_ops(ctx, context->ops_id);
@@ -842,39 +865,43 @@ damon_sysfs_build_ctx(struct damon_sysfs_context *context)
  * kdamonds/<K>/{state,pid,contexts/}
  */
 
-enum damon_sysfs_cmd_id {
-	DAMON_SYSFS_CMD_ON,
-	DAMON_SYSFS_CMD_OFF,
-	DAMON_SYSFS_CMD_COMMIT,
-	DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS,
-	DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS,
-	NR_DAMON_SYSFS_CMDS,
+struct damon_sysfs_kdamond;
+struct damon_sysfs_cmd;
+
+/* Where in the kdamond loop a command is looked at. */
+enum damon_sysfs_cmd_point {
+	DAMON_SYSFS_AT_SAMPLING,	/* active, mid aggregation */
+	DAMON_SYSFS_AT_AGGREGATION,	/* active, aggregation boundary */
+	DAMON_SYSFS_AT_WMARKS,		/* deactivated by watermarks */
+	DAMON_SYSFS_AT_EXIT,		/* the kdamond is terminating */
 };
 
-static const char * const damon_sysfs_cmd_names[NR_DAMON_SYSFS_CMDS] = {
-	[DAMON_SYSFS_CMD_ON] = "on",
-	[DAMON_SYSFS_CMD_OFF] = "off",
-	[DAMON_SYSFS_CMD_COMMIT] = "commit",
-	[DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS] =
-		"commit_schemes_quota_goals",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS] = "update_schemes_stats",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES] =
-		"update_schemes_tried_bytes",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS] =
-		"update_schemes_tried_regions",
-	[DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS] =
-		"clear_schemes_tried_regions",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS] =
-		"update_schemes_effective_quotas",
+/* Return values of &damon_sysfs_cmd_type->step besides errors. */
+#define DAMON_SYSFS_CMD_DONE	0
+#define DAMON_SYSFS_CMD_AGAIN	1
+
+/**
+ * struct damon_sysfs_cmd_type - What one state command does.
+ * @name:	The word written to the state file.
+ * @prepare:	Optional: runs in the writer first; an error ends the command.
+ *		A command without @step is done by @prepare alone.
+ * @step:	Optional: runs in the kdamond from its callbacks until it
+ *		returns DAMON_SYSFS_CMD_DONE, or an error, which also stops the
+ *		kdamond.  The command's own result goes to
+ *		&damon_sysfs_cmd->err.  A command with @step needs a running
+ *		kdamond with one context.
+ */
+struct damon_sysfs_cmd_type {
+	const char *name;
+	int (*prepare)(struct damon_sysfs_kdamond *kd,
+		       struct damon_sysfs_cmd *cmd);
+	int (*step)(struct damon_sysfs_kdamond *kd, struct damon_sysfs_cmd *cmd,
+		    struct damon_ctx *ctx, enum damon_sysfs_cmd_point at);
 };
 
 /**
  * struct damon_sysfs_cmd - A state command handed to a running kdamond.
- * @id:			The command.
+ * @type:		The command.
  * @param:		For commit: the context to copy into the running one.
  * @taken:		The kdamond has started on it; it can no longer be
  *			withdrawn.  Under &damon_sysfs_kdamond->cmd_lock.
@@ -885,7 +912,7 @@ static const char * const damon_sysfs_cmd_names[NR_DAMON_SYSFS_CMDS] = {
  * Lives on the writer's stack; the writer holds damon_sysfs_lock until @done.
  */
 struct damon_sysfs_cmd {
-	enum damon_sysfs_cmd_id id;
+	const struct damon_sysfs_cmd_type *type;
 	struct damon_ctx *param;
 	bool taken;
 	bool regions_started;
@@ -907,9 +934,9 @@ struct damon_sysfs_cmd {
 struct damon_sysfs_kdamond {
 	struct kobject kobj;
 	struct damon_sysfs_dirs *contexts;
-	struct mutex ctx_lock;		/* see the kernel-doc above */
+	struct mutex ctx_lock;		/* @damon_ctx, for lockless readers */
 	struct damon_ctx *damon_ctx;
-	spinlock_t cmd_lock;		/* see the kernel-doc above */
+	spinlock_t cmd_lock;		/* @cmd and @exited, kdamond vs writer */
 	struct damon_sysfs_cmd *cmd;
 	bool exited;
 };
@@ -929,107 +956,147 @@ static bool damon_sysfs_kdamond_running(struct damon_sysfs_kdamond *kdamond)
 	return running;
 }
 
-/* The schemes/ directory commands work on; damon_sysfs_lock is held. */
+/*
+ * The schemes/ directory commands work on.  The writer of the command holds
+ * damon_sysfs_lock for the kdamond until the command is answered.
+ */
 static struct damon_sysfs_schemes *
 damon_sysfs_cmd_schemes(struct damon_sysfs_kdamond *kdamond)
 {
 	return to_context(kdamond->contexts->kids[0])->schemes;
 }
 
-/* Where in the kdamond loop a command is looked at. */
-enum damon_sysfs_cmd_point {
-	DAMON_SYSFS_AT_SAMPLING,	/* active, mid aggregation */
-	DAMON_SYSFS_AT_AGGREGATION,	/* active, aggregation boundary */
-	DAMON_SYSFS_AT_WMARKS,		/* deactivated by watermarks */
-	DAMON_SYSFS_AT_EXIT,		/* the kdamond is terminating */
-};
+static int damon_sysfs_stats_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at)
+{
+	damon_sysfs_schemes_update_stats(damon_sysfs_cmd_schemes(kd), ctx);
+	return DAMON_SYSFS_CMD_DONE;
+}
+
+static int damon_sysfs_quotas_step(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd,
+				   struct damon_ctx *ctx,
+				   enum damon_sysfs_cmd_point at)
+{
+	damos_sysfs_update_effective_quotas(damon_sysfs_cmd_schemes(kd), ctx);
+	return DAMON_SYSFS_CMD_DONE;
+}
+
+/* Quota goals are checked in a throwaway context before the real commit. */
+static int damon_sysfs_goals_prepare(struct damon_sysfs_kdamond *kd,
+				     struct damon_sysfs_cmd *cmd)
+{
+	struct damon_ctx *ctx = damon_new_ctx();
+	int err;
+
+	if (!ctx)
+		return -ENOMEM;
+	err = damon_sysfs_add_schemes(ctx, damon_sysfs_cmd_schemes(kd));
+	if (!err)
+		err = damon_sysfs_check_goals(ctx);
+	damon_destroy_ctx(ctx);
+	return err;
+}
+
+static int damon_sysfs_goals_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at)
+{
+	if (at == DAMON_SYSFS_AT_EXIT)
+		cmd->err = -ESRCH;
+	else
+		cmd->err = damos_sysfs_set_quota_scores(damon_sysfs_cmd_schemes(kd),
+							ctx);
+	return DAMON_SYSFS_CMD_DONE;
+}
+
+static int damon_sysfs_commit_prepare(struct damon_sysfs_kdamond *kd,
+				      struct damon_sysfs_cmd *cmd)
+{
+	struct damon_ctx *param;
+
+	param = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	if (IS_ERR(param))
+		return PTR_ERR(param);
+	cmd->param = param;
+	return 0;
+}
 
 /*
- * Collect tried regions over one whole round of scheme application.  Returns
- * true once the result is complete.
+ * New sampling or aggregation intervals make the core rescale the access
+ * counts, which is exact only at an aggregation boundary: such a commit
+ * waits for one.  Any other commit is taken at the next sample.  A failed
+ * commit stops the kdamond: its context may be half updated.
  */
-static bool damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
-					   struct damon_sysfs_cmd *cmd,
-					   struct damon_ctx *ctx,
-					   enum damon_sysfs_cmd_point at)
+static int damon_sysfs_commit_step(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd,
+				   struct damon_ctx *ctx,
+				   enum damon_sysfs_cmd_point at)
+{
+	struct damon_attrs *now = &ctx->attrs, *new = &cmd->param->attrs;
+
+	if (at == DAMON_SYSFS_AT_SAMPLING &&
+	    (now->sample_interval != new->sample_interval ||
+	     now->aggr_interval != new->aggr_interval))
+		return DAMON_SYSFS_CMD_AGAIN;
+	if (at == DAMON_SYSFS_AT_EXIT) {
+		cmd->err = -ESRCH;
+		return DAMON_SYSFS_CMD_DONE;
+	}
+	cmd->err = damon_commit_ctx(ctx, cmd->param);
+	return cmd->err;
+}
+
+/* Collect tried regions over one whole round of scheme application. */
+static int damon_sysfs_tried_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at, bool bytes_only)
 {
 	bool active = at == DAMON_SYSFS_AT_SAMPLING ||
 		      at == DAMON_SYSFS_AT_AGGREGATION;
-	bool bytes_only = cmd->id == DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES;
 	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
 	int err;
 
 	if (!cmd->regions_started) {
 		/* a terminating kdamond applies no scheme any more */
 		if (at == DAMON_SYSFS_AT_EXIT)
-			return true;
+			return DAMON_SYSFS_CMD_DONE;
 		err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
 							       bytes_only);
 		if (err) {
 			cmd->err = err;
-			return true;
+			return DAMON_SYSFS_CMD_DONE;
 		}
 		cmd->regions_started = true;
 		if (active)
-			return false;
+			return DAMON_SYSFS_CMD_AGAIN;
 	} else {
 		damos_sysfs_mark_finished_regions_updates(ctx);
 		if (active && !damos_sysfs_regions_upd_done())
-			return false;
+			return DAMON_SYSFS_CMD_AGAIN;
 	}
 	cmd->err = damon_sysfs_schemes_update_regions_stop(ctx);
-	return true;
+	return DAMON_SYSFS_CMD_DONE;
 }
 
-/*
- * New sampling or aggregation intervals make the core rescale the access
- * counts, which is exact only at an aggregation boundary: such a commit
- * waits for one.  Any other commit is taken at the next sample.
- */
-static bool damon_sysfs_rescales(struct damon_ctx *ctx,
-				 struct damon_ctx *param)
+static int damon_sysfs_tried_bytes_step(struct damon_sysfs_kdamond *kd,
+					struct damon_sysfs_cmd *cmd,
+					struct damon_ctx *ctx,
+					enum damon_sysfs_cmd_point at)
 {
-	return ctx->attrs.sample_interval != param->attrs.sample_interval ||
-	       ctx->attrs.aggr_interval != param->attrs.aggr_interval;
+	return damon_sysfs_tried_step(kd, cmd, ctx, at, true);
 }
 
-/* Handle @cmd as far as @at allows; returns true once it is finished. */
-static bool damon_sysfs_cmd_step(struct damon_sysfs_kdamond *kd,
-				 struct damon_sysfs_cmd *cmd,
-				 struct damon_ctx *ctx,
-				 enum damon_sysfs_cmd_point at)
+static int damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
+					  struct damon_sysfs_cmd *cmd,
+					  struct damon_ctx *ctx,
+					  enum damon_sysfs_cmd_point at)
 {
-	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
-
-	switch (cmd->id) {
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS:
-		damon_sysfs_schemes_update_stats(schemes, ctx);
-		return true;
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS:
-		damos_sysfs_update_effective_quotas(schemes, ctx);
-		return true;
-	case DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS:
-		if (at == DAMON_SYSFS_AT_EXIT)
-			cmd->err = -ESRCH;
-		else
-			cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
-		return true;
-	case DAMON_SYSFS_CMD_COMMIT:
-		if (at == DAMON_SYSFS_AT_SAMPLING &&
-		    damon_sysfs_rescales(ctx, cmd->param))
-			return false;
-		if (at == DAMON_SYSFS_AT_EXIT)
-			cmd->err = -ESRCH;
-		else
-			cmd->err = damon_commit_ctx(ctx, cmd->param);
-		return true;
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES:
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS:
-		return damon_sysfs_tried_regions_step(kd, cmd, ctx, at);
-	default:
-		cmd->err = -EINVAL;
-		return true;
-	}
+	return damon_sysfs_tried_step(kd, cmd, ctx, at, false);
 }
 
 /* Take the posted command, if any, out of reach of a withdrawing writer. */
@@ -1058,26 +1125,24 @@ static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
 	complete(&cmd->done);
 }
 
-/*
- * Runs in the kdamond.  A failed commit stops the kdamond: its context may
- * be half updated.
- */
+/* Runs in the kdamond; a negative return stops it. */
 static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at)
 {
 	struct damon_sysfs_kdamond *kd = ctx->callback.private;
 	struct damon_sysfs_cmd *cmd;
-	int stop_err = 0;
+	int ret;
 
 	if (!READ_ONCE(kd->cmd))
 		return 0;
 	cmd = damon_sysfs_take_cmd(kd, false);
-	if (!cmd || !damon_sysfs_cmd_step(kd, cmd, ctx, at))
+	if (!cmd)
 		return 0;
-	if (cmd->id == DAMON_SYSFS_CMD_COMMIT)
-		stop_err = cmd->err;
+	ret = cmd->type->step(kd, cmd, ctx, at);
+	if (ret == DAMON_SYSFS_CMD_AGAIN)
+		return 0;
 	damon_sysfs_finish_cmd(kd, cmd);
-	return stop_err;
+	return ret;
 }
 
 static int damon_sysfs_after_wmarks_check(struct damon_ctx *ctx)
@@ -1105,7 +1170,7 @@ static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 	struct damon_sysfs_cmd *cmd = damon_sysfs_take_cmd(kd, true);
 
 	if (cmd) {
-		damon_sysfs_cmd_step(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
+		cmd->type->step(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
 		damon_sysfs_finish_cmd(kd, cmd);
 	}
 	if (!damon_target_has_pid(ctx))
@@ -1149,64 +1214,25 @@ static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
 	return cmd->err;
 }
 
-/* Quota goals are checked in a throwaway context before the real commit. */
-static int damon_sysfs_check_schemes(struct damon_sysfs_schemes *schemes)
+/* Only the tree changes; its readers in the kdamond run during commands. */
+static int damon_sysfs_clear_prepare(struct damon_sysfs_kdamond *kd,
+				     struct damon_sysfs_cmd *cmd)
 {
-	struct damon_ctx *ctx = damon_new_ctx();
-	int err;
-
-	if (!ctx)
-		return -ENOMEM;
-	err = damon_sysfs_add_schemes(ctx, schemes);
-	if (!err)
-		err = damon_sysfs_check_goals(ctx);
-	damon_destroy_ctx(ctx);
-	return err;
-}
-
-static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
-				enum damon_sysfs_cmd_id id)
-{
-	struct damon_sysfs_context *context;
-	struct damon_sysfs_cmd cmd = { .id = id };
-	int err;
-
-	if (!damon_sysfs_kdamond_running(kd))
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1)
 		return -EINVAL;
-	context = to_context(kd->contexts->kids[0]);
-
-	switch (id) {
-	case DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS:
-		/*
-		 * Only the tree changes, and its readers in the kdamond run
-		 * only during a command, which damon_sysfs_lock excludes.
-		 */
-		return damon_sysfs_schemes_clear_regions(context->schemes,
-							 kd->damon_ctx);
-	case DAMON_SYSFS_CMD_COMMIT:
-		cmd.param = damon_sysfs_build_ctx(context);
-		if (IS_ERR(cmd.param))
-			return PTR_ERR(cmd.param);
-		break;
-	case DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS:
-		err = damon_sysfs_check_schemes(context->schemes);
-		if (err)
-			return err;
-		break;
-	default:
-		break;
-	}
-	err = damon_sysfs_run_cmd(kd, &cmd);
-	if (cmd.param)
-		damon_sysfs_destroy_ctx(cmd.param);
-	return err;
+	return damon_sysfs_schemes_clear_regions(damon_sysfs_cmd_schemes(kd),
+						 kd->damon_ctx);
 }
 
-static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
+static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd,
+			       struct damon_sysfs_cmd *cmd)
 {
 	struct damon_ctx *ctx, *old;
 	int err;
 
+	if (kd->contexts->nr != 1)
+		return -EINVAL;
 	if (damon_sysfs_kdamond_running(kd))
 		return -EBUSY;
 	ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
@@ -1235,17 +1261,59 @@ static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
 	return 0;
 }
 
-static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd)
+static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd,
+				struct damon_sysfs_cmd *cmd)
 {
 	if (!kd->damon_ctx)
 		return -EINVAL;
 	return damon_stop(&kd->damon_ctx, 1);
 }
 
-/* Parse a state command; -EINVAL tells damo a command is not supported. */
-static int damon_sysfs_parse_cmd(const char *buf)
+/*
+ * Every state command.  -EINVAL for a word not here tells damo that a
+ * command is not supported.
+ */
+static const struct damon_sysfs_cmd_type damon_sysfs_cmd_types[] = {
+	{ "on", damon_sysfs_turn_on, NULL },
+	{ "off", damon_sysfs_turn_off, NULL },
+	{ "commit", damon_sysfs_commit_prepare, damon_sysfs_commit_step },
+	{ "commit_schemes_quota_goals", damon_sysfs_goals_prepare,
+	  damon_sysfs_goals_step },
+	{ "update_schemes_stats", NULL, damon_sysfs_stats_step },
+	{ "update_schemes_tried_bytes", NULL, damon_sysfs_tried_bytes_step },
+	{ "update_schemes_tried_regions", NULL,
+	  damon_sysfs_tried_regions_step },
+	{ "clear_schemes_tried_regions", damon_sysfs_clear_prepare, NULL },
+	{ "update_schemes_effective_quotas", NULL, damon_sysfs_quotas_step },
+};
+
+static const struct damon_sysfs_cmd_type *damon_sysfs_parse_cmd(const char *buf)
 {
-	return sysfs_match_string(damon_sysfs_cmd_names, buf);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(damon_sysfs_cmd_types); i++)
+		if (sysfs_streq(buf, damon_sysfs_cmd_types[i].name))
+			return &damon_sysfs_cmd_types[i];
+	return NULL;
+}
+
+static int damon_sysfs_do_cmd(struct damon_sysfs_kdamond *kd,
+			      const struct damon_sysfs_cmd_type *type)
+{
+	struct damon_sysfs_cmd cmd = { .type = type };
+	int err = 0;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (type->step &&
+	    (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1))
+		return -EINVAL;
+	if (type->prepare)
+		err = type->prepare(kd, &cmd);
+	if (!err && type->step)
+		err = damon_sysfs_run_cmd(kd, &cmd);
+	if (cmd.param)
+		damon_sysfs_destroy_ctx(cmd.param);
+	return err;
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -1253,29 +1321,20 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	bool on = damon_sysfs_kdamond_running(to_kdamond(kobj));
 
-	return sysfs_emit(buf, "%s\n", damon_sysfs_cmd_names[on ?
-			  DAMON_SYSFS_CMD_ON : DAMON_SYSFS_CMD_OFF]);
+	return sysfs_emit(buf, "%s\n", on ? "on" : "off");
 }
 
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
-	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
-	int id = damon_sysfs_parse_cmd(buf);
+	const struct damon_sysfs_cmd_type *type = damon_sysfs_parse_cmd(buf);
 	int err;
 
-	if (id < 0)
+	if (!type)
 		return -EINVAL;
 	if (!mutex_trylock(&damon_sysfs_lock))
 		return -EBUSY;
-	if (id == DAMON_SYSFS_CMD_OFF)
-		err = damon_sysfs_turn_off(kd);
-	else if (kd->contexts->nr != 1)
-		err = -EINVAL;
-	else if (id == DAMON_SYSFS_CMD_ON)
-		err = damon_sysfs_turn_on(kd);
-	else
-		err = damon_sysfs_send_cmd(kd, id);
+	err = damon_sysfs_do_cmd(to_kdamond(kobj), type);
 	mutex_unlock(&damon_sysfs_lock);
 	return err ? err : count;
 }
@@ -1338,7 +1397,6 @@ static struct kobject *damon_sysfs_kdamond_add(struct kobject *parent,
 	if (err)
 		return ERR_PTR(err);
 	contexts = damon_sysfs_dirs_create(&kd->kobj, "contexts",
-					   &damon_sysfs_nr_contexts_ktype,
 					   &damon_sysfs_contexts_ops);
 	if (IS_ERR(contexts)) {
 		damon_sysfs_remove_kobj(&kd->kobj);
@@ -1365,9 +1423,24 @@ static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 	return false;
 }
 
-DAMON_SYSFS_NR_FILE(nr_kdamonds);
+static struct kobj_attribute damon_sysfs_nr_kdamonds_attr =
+	__ATTR(nr_kdamonds, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_kdamonds_attrs[] = {
+	&damon_sysfs_nr_kdamonds_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_kdamonds);
+
+static const struct kobj_type damon_sysfs_kdamonds_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_kdamonds_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
+	.ktype = &damon_sysfs_kdamonds_ktype,
 	.limit = DAMON_SYSFS_MAX_KDAMONDS,
 	.add = damon_sysfs_kdamond_add,
 	.remove = damon_sysfs_kdamond_remove,
@@ -1386,7 +1459,6 @@ static int __init damon_sysfs_init(void)
 	if (!admin)
 		goto put_root;
 	kdamonds = damon_sysfs_dirs_create(admin, "kdamonds",
-					   &damon_sysfs_nr_kdamonds_ktype,
 					   &damon_sysfs_kdamonds_ops);
 	if (IS_ERR(kdamonds))
 		goto put_admin;

@@ -43,6 +43,28 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_test_ops = {
 	.remove = damon_sysfs_test_remove,
 };
 
+/* The builders and the resize run under damon_sysfs_lock, as from sysfs. */
+static int damon_sysfs_test_do_resize(struct damon_sysfs_dirs *dirs, int nr)
+{
+	int err;
+
+	mutex_lock(&damon_sysfs_lock);
+	err = damon_sysfs_dirs_resize(dirs, nr);
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
+}
+
+static struct damon_ctx *
+damon_sysfs_test_do_build(struct damon_sysfs_context *context)
+{
+	struct damon_ctx *ctx;
+
+	mutex_lock(&damon_sysfs_lock);
+	ctx = damon_sysfs_build_ctx(context);
+	mutex_unlock(&damon_sysfs_lock);
+	return ctx;
+}
+
 static void damon_sysfs_test_resize(struct kunit *test)
 {
 	struct damon_sysfs_dirs dirs = { .ops = &damon_sysfs_test_ops };
@@ -50,7 +72,7 @@ static void damon_sysfs_test_resize(struct kunit *test)
 
 	damon_sysfs_test_fail_at = -1;
 	damon_sysfs_test_live = 0;
-	KUNIT_ASSERT_EQ(test, damon_sysfs_dirs_resize(&dirs, 3), 0);
+	KUNIT_ASSERT_EQ(test, damon_sysfs_test_do_resize(&dirs, 3), 0);
 	KUNIT_EXPECT_EQ(test, dirs.nr, 3);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 3);
 	for (i = 0; i < 3; i++)
@@ -59,16 +81,16 @@ static void damon_sysfs_test_resize(struct kunit *test)
 
 	/* growth failing at child 5 keeps children 0-2, removes 3-4 */
 	damon_sysfs_test_fail_at = 5;
-	KUNIT_EXPECT_EQ(test, damon_sysfs_dirs_resize(&dirs, 7), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_test_do_resize(&dirs, 7), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, dirs.nr, 3);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 3);
 	KUNIT_EXPECT_PTR_EQ(test, dirs.kids[2], &damon_sysfs_test_kids[2]);
 
 	damon_sysfs_test_fail_at = -1;
-	KUNIT_EXPECT_EQ(test, damon_sysfs_dirs_resize(&dirs, 1), 0);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_test_do_resize(&dirs, 1), 0);
 	KUNIT_EXPECT_EQ(test, dirs.nr, 1);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 1);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_dirs_resize(&dirs, 0), 0);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_test_do_resize(&dirs, 0), 0);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 0);
 	KUNIT_EXPECT_NULL(test, dirs.kids);
 }
@@ -194,8 +216,14 @@ static int damon_sysfs_test_try_targets(struct kunit *test,
 					struct damon_ctx *ctx, const int *pids,
 					int n, const unsigned long (*ranges)[2])
 {
-	return damon_sysfs_build_targets(ctx,
-			damon_sysfs_test_targets(test, pids, n, ranges, 1));
+	struct damon_sysfs_dirs *targets =
+		damon_sysfs_test_targets(test, pids, n, ranges, 1);
+	int err;
+
+	mutex_lock(&damon_sysfs_lock);
+	err = damon_sysfs_build_targets(ctx, targets);
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
 }
 
 static unsigned int damon_sysfs_test_nr_targets(struct damon_ctx *ctx)
@@ -285,7 +313,7 @@ static void damon_sysfs_test_build_ctx(struct kunit *test)
 	struct damon_ctx *ctx;
 
 	KUNIT_ASSERT_NOT_NULL(test, context.schemes);
-	ctx = damon_sysfs_build_ctx(&context);
+	ctx = damon_sysfs_test_do_build(&context);
 	if (IS_ERR(ctx) && !damon_is_registered_ops(DAMON_OPS_PADDR))
 		kunit_skip(test, "paddr operations are not built in");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx));
@@ -298,11 +326,11 @@ static void damon_sysfs_test_build_ctx(struct kunit *test)
 	damon_sysfs_destroy_ctx(ctx);
 
 	range.min = 60;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_build_ctx(&context)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_test_do_build(&context)),
 			-EINVAL);
 	range.min = 5;
 	intervals.sample_us = 30000;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_build_ctx(&context)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_test_do_build(&context)),
 			-EINVAL);
 }
 
@@ -341,18 +369,25 @@ static void damon_sysfs_test_check_goals(struct kunit *test)
 
 static void damon_sysfs_test_parse_cmd(struct kunit *test)
 {
-	int id;
+	const struct damon_sysfs_cmd_type *commit = NULL;
+	int i;
 
-	for (id = 0; id < NR_DAMON_SYSFS_CMDS; id++) {
-		const char *name = damon_sysfs_cmd_names[id];
+	for (i = 0; i < ARRAY_SIZE(damon_sysfs_cmd_types); i++) {
+		const struct damon_sysfs_cmd_type *type =
+			&damon_sysfs_cmd_types[i];
 
-		KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd(name), id);
+		KUNIT_EXPECT_PTR_EQ(test, damon_sysfs_parse_cmd(type->name),
+				    type);
+		/* a command is done by one of them, or both */
+		KUNIT_EXPECT_TRUE(test, type->prepare || type->step);
+		if (!strcmp(type->name, "commit"))
+			commit = type;
 	}
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd("commit\n"),
-			DAMON_SYSFS_CMD_COMMIT);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd("o"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd("on off"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd(""), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, commit);
+	KUNIT_EXPECT_PTR_EQ(test, damon_sysfs_parse_cmd("commit\n"), commit);
+	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd("o"));
+	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd("on off"));
+	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd(""));
 }
 
 static struct kunit_case damon_sysfs_test_cases[] = {

@@ -25,12 +25,22 @@
  * Locking:
  *
  * damon_sysfs_lock (sysfs-common.c) guards the shape of the tree (every
- * nr_* array, here and in sysfs-schemes.c) and each kdamond's damon_ctx
- * pointer.  File handlers only ever try-lock it and return -EBUSY, because
- * removing a directory waits for the handlers running on its files.  A state
- * command keeps it from its start until the kdamond has answered, so the
- * tree cannot change under the kdamond while it works on the writer's
- * behalf; the kdamond itself never takes it.
+ * nr_* array, here and in sysfs-schemes.c) and every access a kdamond makes
+ * to it.  It is only ever held for short: a state writer holds it to check
+ * and prepare its command but not while the kdamond works on it, and the
+ * kdamond takes it itself around each step of a command (never otherwise).
+ * Our handlers wait for it instead of failing with -EBUSY.  That is safe
+ * because no holder waits for a kdamond (off stops one without it) nor
+ * removes a directory with one of our files in it: an nr_* write detaches
+ * the children it drops and marks their nr_* directories dead under the
+ * lock, and removes them after unlocking; a handler that then gets the lock
+ * in a dead directory returns -ENOENT.  The files of sysfs-schemes.c still
+ * only try the lock, so they may be removed under it.
+ *
+ * damon_sysfs_kdamond->cmd_mutex lets one state command at a time work on a
+ * kdamond: the next one waits (killably) for the answer to the first.  Off
+ * does not wait; the kdamond answers the command it has as it terminates.
+ * damon_sysfs_kdamond->state_lock orders on against off.
  *
  * damon_sysfs_kdamond->ctx_lock guards the damon_ctx pointer for the state
  * and pid readers, which therefore never wait for a command to finish.
@@ -38,7 +48,7 @@
  * damon_sysfs_kdamond->cmd_lock (a spinlock) guards the command slot shared
  * by the writer and the kdamond thread.
  *
- * Lock order: damon_sysfs_lock, then ctx_lock, then the core's
+ * Lock order: cmd_mutex, state_lock, damon_sysfs_lock, ctx_lock, the core's
  * damon_ctx->kdamond_lock.  cmd_lock is innermost and never held across a
  * call into DAMON.
  *
@@ -71,14 +81,19 @@ struct damon_sysfs_dirs;
  * @ktype:	The directory's type, with its nr_* file.
  * @limit:	Largest accepted count.
  * @add:	Create child @idx under @parent, complete with its own
- *		subdirectories; returns its kobject or an ERR_PTR().
- * @remove:	Remove a child made by @add and drop its reference.
+ *		subdirectories, and set *@kid to it.  On failure *@kid is
+ *		NULL, or a child left half built because removing it needs
+ *		damon_sysfs_lock released: @kill and @remove take it as it is.
+ * @kill:	Optional: mark the directories of nr_* files below a child
+ *		that is being detached dead (damon_sysfs_dirs_kill()).
+ * @remove:	Remove a detached child made by @add and drop its reference.
  * @busy:	Optional: true while the count must not change.
  */
 struct damon_sysfs_dirs_ops {
 	const struct kobj_type *ktype;
 	int limit;
-	struct kobject *(*add)(struct kobject *parent, int idx);
+	int (*add)(struct kobject *parent, int idx, struct kobject **kid);
+	void (*kill)(struct kobject *kid);
 	void (*remove)(struct kobject *kid);
 	bool (*busy)(struct damon_sysfs_dirs *dirs);
 };
@@ -88,10 +103,31 @@ struct damon_sysfs_dirs_ops {
  * @kobj:	The directory, holding the nr_* file.
  * @kids:	The children, @nr of them, named after their index.
  * @nr:		Number of children.
+ * @dead:	Detached from the tree: its nr_* file refuses writes until
+ *		the directory is removed.
  * @ops:	How children are made and removed.
+ *
+ * @kids, @nr and @dead are under damon_sysfs_lock.
  */
 struct damon_sysfs_dirs {
 	struct kobject kobj;
+	struct kobject **kids;
+	int nr;
+	bool dead;
+	const struct damon_sysfs_dirs_ops *ops;
+};
+
+/**
+ * struct damon_sysfs_gone - Children detached from the tree.
+ * @kids:	The children, to remove once damon_sysfs_lock is released.
+ * @nr:		Number of them.
+ * @ops:	How to remove them.
+ *
+ * Removing a directory waits for the handlers running on its files, and
+ * those may be waiting for damon_sysfs_lock: children are detached under the
+ * lock and removed after it, by damon_sysfs_gone_remove().
+ */
+struct damon_sysfs_gone {
 	struct kobject **kids;
 	int nr;
 	const struct damon_sysfs_dirs_ops *ops;
@@ -102,24 +138,73 @@ static struct damon_sysfs_dirs *to_dirs(struct kobject *kobj)
 	return container_of(kobj, struct damon_sysfs_dirs, kobj);
 }
 
-static void damon_sysfs_dirs_trim(struct damon_sysfs_dirs *dirs, int nr)
+/* Mark @dirs and every numbered directory below it dead. */
+static void damon_sysfs_dirs_kill(struct damon_sysfs_dirs *dirs)
 {
-	while (dirs->nr > nr)
-		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	int i;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	dirs->dead = true;
+	if (dirs->ops->kill)
+		for (i = 0; i < dirs->nr; i++)
+			dirs->ops->kill(dirs->kids[i]);
+}
+
+/* Move the children past the first @nr to @gone, marked dead. */
+static void damon_sysfs_dirs_detach(struct damon_sysfs_dirs *dirs, int nr,
+				    struct damon_sysfs_gone *gone)
+{
+	struct kobject *kid;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	while (dirs->nr > nr) {
+		kid = dirs->kids[--dirs->nr];
+		if (dirs->ops->kill)
+			dirs->ops->kill(kid);
+		gone->kids[gone->nr++] = kid;
+	}
 	if (!dirs->nr) {
 		kfree(dirs->kids);
 		dirs->kids = NULL;
 	}
 }
 
-static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
+/*
+ * Remove what damon_sysfs_dirs_detach() left in @gone, without
+ * damon_sysfs_lock: the handlers of the subtree that wait for it see it dead
+ * and return, which lets their directories go.
+ */
+static void damon_sysfs_gone_remove(struct damon_sysfs_gone *gone)
+{
+	int i;
+
+	for (i = 0; i < gone->nr; i++)
+		gone->ops->remove(gone->kids[i]);
+	kfree(gone->kids);
+	gone->kids = NULL;
+	gone->nr = 0;
+}
+
+/*
+ * Change the number of children to @nr.  Removed children (and new ones if
+ * the growth fails half way) go to @gone for damon_sysfs_gone_remove().
+ */
+static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr,
+				   struct damon_sysfs_gone *gone)
 {
 	struct kobject **kids, *kid;
-	int old_nr = dirs->nr;
+	int old_nr = dirs->nr, err;
 
 	lockdep_assert_held(&damon_sysfs_lock);
-	if (nr <= old_nr) {
-		damon_sysfs_dirs_trim(dirs, nr);
+	if (nr == old_nr)
+		return 0;
+	gone->ops = dirs->ops;
+	gone->kids = kmalloc_array(abs(nr - old_nr), sizeof(*gone->kids),
+				   GFP_KERNEL | __GFP_NOWARN);
+	if (!gone->kids)
+		return -ENOMEM;
+	if (nr < old_nr) {
+		damon_sysfs_dirs_detach(dirs, nr, gone);
 		return 0;
 	}
 	kids = krealloc_array(dirs->kids, nr, sizeof(*kids),
@@ -128,12 +213,14 @@ static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
 		return -ENOMEM;
 	dirs->kids = kids;
 	while (dirs->nr < nr) {
-		kid = dirs->ops->add(&dirs->kobj, dirs->nr);
-		if (IS_ERR(kid)) {
-			damon_sysfs_dirs_trim(dirs, old_nr);
-			return PTR_ERR(kid);
+		kid = NULL;
+		err = dirs->ops->add(&dirs->kobj, dirs->nr, &kid);
+		if (kid)
+			dirs->kids[dirs->nr++] = kid;
+		if (err) {
+			damon_sysfs_dirs_detach(dirs, old_nr, gone);
+			return err;
 		}
-		dirs->kids[dirs->nr++] = kid;
 	}
 	return 0;
 }
@@ -149,6 +236,7 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 					 const char *buf, size_t count)
 {
 	struct damon_sysfs_dirs *dirs = to_dirs(kobj);
+	struct damon_sysfs_gone gone = {};
 	int nr, err;
 
 	err = kstrtoint(buf, 0, &nr);
@@ -156,13 +244,17 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 		return err;
 	if (nr < 0 || nr > dirs->ops->limit)
 		return -EINVAL;
-	if (!mutex_trylock(&damon_sysfs_lock))
-		return -EBUSY;
-	if (dirs->ops->busy && dirs->ops->busy(dirs))
+	err = mutex_lock_killable(&damon_sysfs_lock);
+	if (err)
+		return err;
+	if (dirs->dead)
+		err = -ENOENT;
+	else if (dirs->ops->busy && dirs->ops->busy(dirs))
 		err = -EBUSY;
 	else
-		err = damon_sysfs_dirs_resize(dirs, nr);
+		err = damon_sysfs_dirs_resize(dirs, nr, &gone);
 	mutex_unlock(&damon_sysfs_lock);
+	damon_sysfs_gone_remove(&gone);
 	return err ? err : count;
 }
 
@@ -211,9 +303,15 @@ damon_sysfs_dirs_create(struct kobject *parent, const char *name,
 	return err ? ERR_PTR(err) : dirs;
 }
 
+/*
+ * Tear down a directory of a subtree that is detached from the tree and
+ * has no handler running any more, or was never visible.
+ */
 static void damon_sysfs_dirs_destroy(struct damon_sysfs_dirs *dirs)
 {
-	damon_sysfs_dirs_trim(dirs, 0);
+	while (dirs->nr)
+		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	kfree(dirs->kids);
 	kobject_del(&dirs->kobj);
 	kobject_put(&dirs->kobj);
 }
@@ -302,17 +400,20 @@ static struct damon_sysfs_region *to_region(struct kobject *kobj)
 	return container_of(kobj, struct damon_sysfs_region, kobj);
 }
 
-static struct kobject *damon_sysfs_region_add(struct kobject *parent, int idx)
+static int damon_sysfs_region_add(struct kobject *parent, int idx,
+				  struct kobject **kid)
 {
 	struct damon_sysfs_region *region = kzalloc(sizeof(*region),
 						    GFP_KERNEL);
 	int err;
 
 	if (!region)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	err = damon_sysfs_add_numbered(&region->kobj,
 				       &damon_sysfs_region_ktype, parent, idx);
-	return err ? ERR_PTR(err) : &region->kobj;
+	if (!err)
+		*kid = &region->kobj;
+	return err;
 }
 
 static struct kobj_attribute damon_sysfs_nr_regions_attr =
@@ -388,7 +489,9 @@ static const struct kobj_type damon_sysfs_target_ktype = {
 	.default_groups = damon_sysfs_target_groups,
 };
 
-static struct kobject *damon_sysfs_target_add(struct kobject *parent, int idx)
+/* regions/ comes last: nothing in the target blocks on damon_sysfs_lock. */
+static int damon_sysfs_target_add(struct kobject *parent, int idx,
+				  struct kobject **kid)
 {
 	struct damon_sysfs_target *target = kzalloc(sizeof(*target),
 						    GFP_KERNEL);
@@ -396,19 +499,25 @@ static struct kobject *damon_sysfs_target_add(struct kobject *parent, int idx)
 	int err;
 
 	if (!target)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	err = damon_sysfs_add_numbered(&target->kobj,
 				       &damon_sysfs_target_ktype, parent, idx);
 	if (err)
-		return ERR_PTR(err);
+		return err;
 	regions = damon_sysfs_dirs_create(&target->kobj, "regions",
 					  &damon_sysfs_regions_ops);
 	if (IS_ERR(regions)) {
 		damon_sysfs_remove_kobj(&target->kobj);
-		return ERR_CAST(regions);
+		return PTR_ERR(regions);
 	}
 	target->regions = regions;
-	return &target->kobj;
+	*kid = &target->kobj;
+	return 0;
+}
+
+static void damon_sysfs_target_kill(struct kobject *kobj)
+{
+	damon_sysfs_dirs_kill(to_target(kobj)->regions);
 }
 
 static void damon_sysfs_target_remove(struct kobject *kobj)
@@ -437,6 +546,7 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
 	.ktype = &damon_sysfs_targets_ktype,
 	.limit = DAMON_SYSFS_MAX_TARGETS,
 	.add = damon_sysfs_target_add,
+	.kill = damon_sysfs_target_kill,
 	.remove = damon_sysfs_target_remove,
 };
 
@@ -638,14 +748,23 @@ static int damon_sysfs_context_add_schemes(struct damon_sysfs_context *context)
 	return err;
 }
 
+/*
+ * The files of schemes/ change its arrays under damon_sysfs_lock, dead
+ * context or not; they only try the lock, so removing them under it is safe.
+ */
 static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
 {
+	lockdep_assert_held(&damon_sysfs_lock);
 	damon_sysfs_schemes_rm_dirs(s);
 	damon_sysfs_remove_kobj(&s->kobj);
 }
 
-static struct kobject *damon_sysfs_context_add(struct kobject *parent,
-					       int idx)
+/*
+ * targets/ comes last: the files that block on damon_sysfs_lock appear
+ * only once nothing can fail any more.  (Those of schemes/ only try it.)
+ */
+static int damon_sysfs_context_add(struct kobject *parent, int idx,
+				   struct kobject **kid)
 {
 	struct damon_sysfs_context *context = kzalloc(sizeof(*context),
 						      GFP_KERNEL);
@@ -653,42 +772,50 @@ static struct kobject *damon_sysfs_context_add(struct kobject *parent,
 	int err;
 
 	if (!context)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	context->ops_id = DAMON_OPS_VADDR;
 	err = damon_sysfs_add_numbered(&context->kobj,
 				       &damon_sysfs_context_ktype, parent, idx);
 	if (err)
-		return ERR_PTR(err);
+		return err;
 
 	err = damon_sysfs_context_add_attrs(context);
 	if (err)
 		goto remove_context;
+	err = damon_sysfs_context_add_schemes(context);
+	if (err)
+		goto remove_attrs;
 	targets = damon_sysfs_dirs_create(&context->kobj, "targets",
 					  &damon_sysfs_targets_ops);
 	if (IS_ERR(targets)) {
 		err = PTR_ERR(targets);
-		goto remove_attrs;
+		goto remove_schemes;
 	}
 	context->targets = targets;
-	err = damon_sysfs_context_add_schemes(context);
-	if (err)
-		goto remove_targets;
-	return &context->kobj;
+	*kid = &context->kobj;
+	return 0;
 
-remove_targets:
-	damon_sysfs_dirs_destroy(context->targets);
+remove_schemes:
+	damon_sysfs_context_remove_schemes(context->schemes);
 remove_attrs:
 	damon_sysfs_context_remove_attrs(context);
 remove_context:
 	damon_sysfs_remove_kobj(&context->kobj);
-	return ERR_PTR(err);
+	return err;
+}
+
+static void damon_sysfs_context_kill(struct kobject *kobj)
+{
+	damon_sysfs_dirs_kill(to_context(kobj)->targets);
 }
 
 static void damon_sysfs_context_remove(struct kobject *kobj)
 {
 	struct damon_sysfs_context *context = to_context(kobj);
 
+	mutex_lock(&damon_sysfs_lock);
 	damon_sysfs_context_remove_schemes(context->schemes);
+	mutex_unlock(&damon_sysfs_lock);
 	damon_sysfs_dirs_destroy(context->targets);
 	damon_sysfs_context_remove_attrs(context);
 	damon_sysfs_remove_kobj(kobj);
@@ -714,6 +841,7 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
 	.ktype = &damon_sysfs_contexts_ktype,
 	.limit = DAMON_SYSFS_MAX_CONTEXTS,
 	.add = damon_sysfs_context_add,
+	.kill = damon_sysfs_context_kill,
 	.remove = damon_sysfs_context_remove,
 };
 
@@ -883,13 +1011,14 @@ enum damon_sysfs_cmd_point {
 /**
  * struct damon_sysfs_cmd_type - What one state command does.
  * @name:	The word written to the state file.
- * @prepare:	Optional: runs in the writer first; an error ends the command.
- *		A command without @step is done by @prepare alone.
- * @step:	Optional: runs in the kdamond from its callbacks until it
- *		returns DAMON_SYSFS_CMD_DONE, or an error, which also stops the
- *		kdamond.  The command's own result goes to
- *		&damon_sysfs_cmd->err.  A command with @step needs a running
- *		kdamond with one context.
+ * @prepare:	Runs in the writer.  For a command with @step: first, under
+ *		damon_sysfs_lock, on a running kdamond with one context, and
+ *		an error ends the command.  A command without @step is done
+ *		by @prepare alone, which takes the locks it needs.
+ * @step:	Optional: runs in the kdamond from its callbacks, under
+ *		damon_sysfs_lock, until it returns DAMON_SYSFS_CMD_DONE, or an
+ *		error, which also stops the kdamond.  The command's own result
+ *		goes to &damon_sysfs_cmd->err.
  */
 struct damon_sysfs_cmd_type {
 	const char *name;
@@ -909,7 +1038,7 @@ struct damon_sysfs_cmd_type {
  * @err:		The command's result for the writer.
  * @done:		Completed by the kdamond when @err is final.
  *
- * Lives on the writer's stack; the writer holds damon_sysfs_lock until @done.
+ * Lives on the writer's stack until @done.
  */
 struct damon_sysfs_cmd {
 	const struct damon_sysfs_cmd_type *type;
@@ -924,6 +1053,14 @@ struct damon_sysfs_cmd {
  * struct damon_sysfs_kdamond - One kdamond directory.
  * @kobj:	The directory.
  * @contexts:	Its contexts/ directory.
+ * @cmd_mutex:	Held by a state writer from before it looks at the kdamond
+ *		until the kdamond has answered, so that a second one waits;
+ *		off does not take it.
+ * @state_lock:	Held by on and off: @damon_ctx is replaced by on only.
+ * @writers:	State writers in state_store(); under damon_sysfs_lock.
+ * @dead:	Detached from the tree; under damon_sysfs_lock.
+ * @tried:	The schemes/ directory whose tried regions the kdamond is
+ *		updating; under damon_sysfs_lock.
  * @ctx_lock:	Guards @damon_ctx for the state and pid readers.
  * @damon_ctx:	The context last turned on, kept after it stops so its
  *		results stay readable; replaced at the next on.
@@ -934,6 +1071,11 @@ struct damon_sysfs_cmd {
 struct damon_sysfs_kdamond {
 	struct kobject kobj;
 	struct damon_sysfs_dirs *contexts;
+	struct mutex cmd_mutex;		/* one state command at a time */
+	struct mutex state_lock;	/* on and off */
+	int writers;
+	bool dead;
+	struct damon_sysfs_schemes *tried;
 	struct mutex ctx_lock;		/* @damon_ctx, for lockless readers */
 	struct damon_ctx *damon_ctx;
 	spinlock_t cmd_lock;		/* @cmd and @exited, kdamond vs writer */
@@ -957,21 +1099,36 @@ static bool damon_sysfs_kdamond_running(struct damon_sysfs_kdamond *kdamond)
 }
 
 /*
- * The schemes/ directory commands work on.  The writer of the command holds
- * damon_sysfs_lock for the kdamond until the command is answered.
+ * The schemes/ directory commands work on, or NULL once the context is gone
+ * (nr_contexts may change while a command waits or runs).
  */
 static struct damon_sysfs_schemes *
 damon_sysfs_cmd_schemes(struct damon_sysfs_kdamond *kdamond)
 {
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (kdamond->contexts->nr != 1)
+		return NULL;
 	return to_context(kdamond->contexts->kids[0])->schemes;
 }
 
+/*
+ * Answered right after a sample, never at the aggregation that follows it
+ * in the same loop, so that every answer comes after one more application
+ * of the schemes than the one before.
+ */
 static int damon_sysfs_stats_step(struct damon_sysfs_kdamond *kd,
 				  struct damon_sysfs_cmd *cmd,
 				  struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at)
 {
-	damon_sysfs_schemes_update_stats(damon_sysfs_cmd_schemes(kd), ctx);
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
+	if (at == DAMON_SYSFS_AT_AGGREGATION)
+		return DAMON_SYSFS_CMD_AGAIN;
+	if (schemes)
+		damon_sysfs_schemes_update_stats(schemes, ctx);
+	else
+		cmd->err = -EINVAL;
 	return DAMON_SYSFS_CMD_DONE;
 }
 
@@ -980,7 +1137,14 @@ static int damon_sysfs_quotas_step(struct damon_sysfs_kdamond *kd,
 				   struct damon_ctx *ctx,
 				   enum damon_sysfs_cmd_point at)
 {
-	damos_sysfs_update_effective_quotas(damon_sysfs_cmd_schemes(kd), ctx);
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
+	if (at == DAMON_SYSFS_AT_AGGREGATION)
+		return DAMON_SYSFS_CMD_AGAIN;
+	if (schemes)
+		damos_sysfs_update_effective_quotas(schemes, ctx);
+	else
+		cmd->err = -EINVAL;
 	return DAMON_SYSFS_CMD_DONE;
 }
 
@@ -1005,11 +1169,14 @@ static int damon_sysfs_goals_step(struct damon_sysfs_kdamond *kd,
 				  struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at)
 {
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
 	if (at == DAMON_SYSFS_AT_EXIT)
 		cmd->err = -ESRCH;
+	else if (!schemes)
+		cmd->err = -EINVAL;
 	else
-		cmd->err = damos_sysfs_set_quota_scores(damon_sysfs_cmd_schemes(kd),
-							ctx);
+		cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
 	return DAMON_SYSFS_CMD_DONE;
 }
 
@@ -1036,18 +1203,75 @@ static int damon_sysfs_commit_step(struct damon_sysfs_kdamond *kd,
 				   struct damon_ctx *ctx,
 				   enum damon_sysfs_cmd_point at)
 {
-	struct damon_attrs *now = &ctx->attrs, *new = &cmd->param->attrs;
+	struct damon_ctx *param = cmd->param;
 
-	if (at == DAMON_SYSFS_AT_SAMPLING &&
-	    (now->sample_interval != new->sample_interval ||
-	     now->aggr_interval != new->aggr_interval))
-		return DAMON_SYSFS_CMD_AGAIN;
 	if (at == DAMON_SYSFS_AT_EXIT) {
 		cmd->err = -ESRCH;
 		return DAMON_SYSFS_CMD_DONE;
 	}
-	cmd->err = damon_commit_ctx(ctx, cmd->param);
+	if (at == DAMON_SYSFS_AT_SAMPLING &&
+	    (ctx->attrs.sample_interval != param->attrs.sample_interval ||
+	     ctx->attrs.aggr_interval != param->attrs.aggr_interval))
+		return DAMON_SYSFS_CMD_AGAIN;
+	cmd->err = damon_commit_ctx(ctx, param);
 	return cmd->err;
+}
+
+/*
+ * The schemes' tried-regions helpers keep the update they serve in globals:
+ * one kdamond at a time uses them, the others wait for their turn in their
+ * step.  Both are under damon_sysfs_lock.
+ */
+static struct damon_sysfs_kdamond *damon_sysfs_tried_owner;
+static int (*damon_sysfs_tried_apply)(struct damon_ctx *ctx,
+				      struct damon_target *t,
+				      struct damon_region *r, struct damos *s);
+
+/*
+ * Wraps the helpers' before_damos_apply callback, which adds a directory per
+ * region to the tree: it runs under damon_sysfs_lock, and only while the
+ * schemes/ directory it fills is still in the tree.
+ */
+static int damon_sysfs_before_damos_apply(struct damon_ctx *ctx,
+					  struct damon_target *t,
+					  struct damon_region *r,
+					  struct damos *s)
+{
+	struct damon_sysfs_kdamond *kd = ctx->callback.private;
+	int ret = 0;
+
+	mutex_lock(&damon_sysfs_lock);
+	if (kd->tried && damon_sysfs_cmd_schemes(kd) == kd->tried)
+		ret = damon_sysfs_tried_apply(ctx, t, r, s);
+	mutex_unlock(&damon_sysfs_lock);
+	return ret;
+}
+
+static int damon_sysfs_tried_start(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_schemes *schemes,
+				   struct damon_ctx *ctx, bool bytes_only)
+{
+	int err;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
+						       bytes_only);
+	if (err)
+		return err;
+	damon_sysfs_tried_owner = kd;
+	kd->tried = schemes;
+	damon_sysfs_tried_apply = ctx->callback.before_damos_apply;
+	ctx->callback.before_damos_apply = damon_sysfs_before_damos_apply;
+	return 0;
+}
+
+static int damon_sysfs_tried_stop(struct damon_sysfs_kdamond *kd,
+				  struct damon_ctx *ctx)
+{
+	lockdep_assert_held(&damon_sysfs_lock);
+	damon_sysfs_tried_owner = NULL;
+	kd->tried = NULL;
+	return damon_sysfs_schemes_update_regions_stop(ctx);
 }
 
 /* Collect tried regions over one whole round of scheme application. */
@@ -1065,8 +1289,13 @@ static int damon_sysfs_tried_step(struct damon_sysfs_kdamond *kd,
 		/* a terminating kdamond applies no scheme any more */
 		if (at == DAMON_SYSFS_AT_EXIT)
 			return DAMON_SYSFS_CMD_DONE;
-		err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
-							       bytes_only);
+		if (!schemes) {
+			cmd->err = -EINVAL;
+			return DAMON_SYSFS_CMD_DONE;
+		}
+		if (damon_sysfs_tried_owner)
+			return DAMON_SYSFS_CMD_AGAIN;
+		err = damon_sysfs_tried_start(kd, schemes, ctx, bytes_only);
 		if (err) {
 			cmd->err = err;
 			return DAMON_SYSFS_CMD_DONE;
@@ -1074,12 +1303,17 @@ static int damon_sysfs_tried_step(struct damon_sysfs_kdamond *kd,
 		cmd->regions_started = true;
 		if (active)
 			return DAMON_SYSFS_CMD_AGAIN;
+	} else if (schemes != kd->tried) {
+		/* the directory went away with its context */
+		cmd->err = -EINVAL;
 	} else {
 		damos_sysfs_mark_finished_regions_updates(ctx);
 		if (active && !damos_sysfs_regions_upd_done())
 			return DAMON_SYSFS_CMD_AGAIN;
 	}
-	cmd->err = damon_sysfs_schemes_update_regions_stop(ctx);
+	err = damon_sysfs_tried_stop(kd, ctx);
+	if (!cmd->err)
+		cmd->err = err;
 	return DAMON_SYSFS_CMD_DONE;
 }
 
@@ -1115,6 +1349,19 @@ damon_sysfs_take_cmd(struct damon_sysfs_kdamond *kd, bool exiting)
 	return cmd;
 }
 
+static int damon_sysfs_step_cmd(struct damon_sysfs_kdamond *kd,
+				struct damon_sysfs_cmd *cmd,
+				struct damon_ctx *ctx,
+				enum damon_sysfs_cmd_point at)
+{
+	int ret;
+
+	mutex_lock(&damon_sysfs_lock);
+	ret = cmd->type->step(kd, cmd, ctx, at);
+	mutex_unlock(&damon_sysfs_lock);
+	return ret;
+}
+
 static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
 				   struct damon_sysfs_cmd *cmd)
 {
@@ -1125,7 +1372,11 @@ static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
 	complete(&cmd->done);
 }
 
-/* Runs in the kdamond; a negative return stops it. */
+/*
+ * Runs in the kdamond; a negative return stops it.  damon_sysfs_lock is
+ * taken only while a command is there: no holder of it ever waits for a
+ * kdamond.
+ */
 static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at)
 {
@@ -1138,7 +1389,7 @@ static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
 	cmd = damon_sysfs_take_cmd(kd, false);
 	if (!cmd)
 		return 0;
-	ret = cmd->type->step(kd, cmd, ctx, at);
+	ret = damon_sysfs_step_cmd(kd, cmd, ctx, at);
 	if (ret == DAMON_SYSFS_CMD_AGAIN)
 		return 0;
 	damon_sysfs_finish_cmd(kd, cmd);
@@ -1161,7 +1412,8 @@ static int damon_sysfs_after_aggregation(struct damon_ctx *ctx)
 }
 
 /*
- * The last callback: answer a pending command from the final state, then
+ * The last callback: answer a pending command from the final state, so
+ * none is left behind (and none can be posted after it, see @exited), then
  * let go of the target processes.
  */
 static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
@@ -1170,7 +1422,7 @@ static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 	struct damon_sysfs_cmd *cmd = damon_sysfs_take_cmd(kd, true);
 
 	if (cmd) {
-		cmd->type->step(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
+		damon_sysfs_step_cmd(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
 		damon_sysfs_finish_cmd(kd, cmd);
 	}
 	if (!damon_target_has_pid(ctx))
@@ -1181,9 +1433,10 @@ static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 }
 
 /*
- * Post @cmd to the running kdamond and wait for its answer.  A fatal signal
- * withdraws a command the kdamond has not started on; one it has started is
- * waited for, which takes at most two apply intervals.
+ * Post @cmd to the running kdamond and wait for its answer.  A kdamond past
+ * its last callback gets none.  A fatal signal withdraws a command the
+ * kdamond has not started on; one it has started is waited for, which
+ * takes at most two apply intervals.
  */
 static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
 			       struct damon_sysfs_cmd *cmd)
@@ -1214,28 +1467,55 @@ static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
 	return cmd->err;
 }
 
-/* Only the tree changes; its readers in the kdamond run during commands. */
+/* Only the tree changes: the kdamond reads it only during commands. */
 static int damon_sysfs_clear_prepare(struct damon_sysfs_kdamond *kd,
 				     struct damon_sysfs_cmd *cmd)
 {
-	lockdep_assert_held(&damon_sysfs_lock);
-	if (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1)
-		return -EINVAL;
-	return damon_sysfs_schemes_clear_regions(damon_sysfs_cmd_schemes(kd),
-						 kd->damon_ctx);
+	struct damon_sysfs_schemes *schemes;
+	int err = mutex_lock_killable(&kd->cmd_mutex);
+
+	if (err)
+		return err;
+	err = mutex_lock_killable(&damon_sysfs_lock);
+	if (err)
+		goto unlock_cmd;
+	schemes = damon_sysfs_cmd_schemes(kd);
+	if (!damon_sysfs_kdamond_running(kd) || !schemes)
+		err = -EINVAL;
+	else
+		err = damon_sysfs_schemes_clear_regions(schemes, kd->damon_ctx);
+	mutex_unlock(&damon_sysfs_lock);
+unlock_cmd:
+	mutex_unlock(&kd->cmd_mutex);
+	return err;
 }
 
-static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd,
-			       struct damon_sysfs_cmd *cmd)
+/* Build the context to start from the tree. */
+static struct damon_ctx *damon_sysfs_on_ctx(struct damon_sysfs_kdamond *kd)
+{
+	struct damon_ctx *ctx;
+	int err = mutex_lock_killable(&damon_sysfs_lock);
+
+	if (err)
+		return ERR_PTR(err);
+	if (kd->contexts->nr != 1)
+		ctx = ERR_PTR(-EINVAL);
+	else if (damon_sysfs_kdamond_running(kd))
+		ctx = ERR_PTR(-EBUSY);
+	else
+		ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	mutex_unlock(&damon_sysfs_lock);
+	return ctx;
+}
+
+static int damon_sysfs_start(struct damon_sysfs_kdamond *kd)
 {
 	struct damon_ctx *ctx, *old;
 	int err;
 
-	if (kd->contexts->nr != 1)
-		return -EINVAL;
-	if (damon_sysfs_kdamond_running(kd))
-		return -EBUSY;
-	ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	lockdep_assert_held(&kd->cmd_mutex);
+	lockdep_assert_held(&kd->state_lock);
+	ctx = damon_sysfs_on_ctx(kd);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 	ctx->callback.private = kd;
@@ -1261,12 +1541,39 @@ static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd,
 	return 0;
 }
 
+static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd,
+			       struct damon_sysfs_cmd *cmd)
+{
+	int err = mutex_lock_killable(&kd->cmd_mutex);
+
+	if (err)
+		return err;
+	err = mutex_lock_killable(&kd->state_lock);
+	if (!err) {
+		err = damon_sysfs_start(kd);
+		mutex_unlock(&kd->state_lock);
+	}
+	mutex_unlock(&kd->cmd_mutex);
+	return err;
+}
+
+/*
+ * Off does not wait for the commands: the kdamond answers the one it has
+ * before it ends, and those waiting then find it stopped.
+ */
 static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd,
 				struct damon_sysfs_cmd *cmd)
 {
+	int err = mutex_lock_killable(&kd->state_lock);
+
+	if (err)
+		return err;
 	if (!kd->damon_ctx)
-		return -EINVAL;
-	return damon_stop(&kd->damon_ctx, 1);
+		err = -EINVAL;
+	else
+		err = damon_stop(&kd->damon_ctx, 1);
+	mutex_unlock(&kd->state_lock);
+	return err;
 }
 
 /*
@@ -1297,20 +1604,34 @@ static const struct damon_sysfs_cmd_type *damon_sysfs_parse_cmd(const char *buf)
 	return NULL;
 }
 
-static int damon_sysfs_do_cmd(struct damon_sysfs_kdamond *kd,
-			      const struct damon_sysfs_cmd_type *type)
+/* Check and prepare @cmd, under damon_sysfs_lock for the tree. */
+static int damon_sysfs_prepare_cmd(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd)
+{
+	int err = mutex_lock_killable(&damon_sysfs_lock);
+
+	if (err)
+		return err;
+	if (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1)
+		err = -EINVAL;
+	else if (cmd->type->prepare)
+		err = cmd->type->prepare(kd, cmd);
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
+}
+
+static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
+				const struct damon_sysfs_cmd_type *type)
 {
 	struct damon_sysfs_cmd cmd = { .type = type };
-	int err = 0;
+	int err = mutex_lock_killable(&kd->cmd_mutex);
 
-	lockdep_assert_held(&damon_sysfs_lock);
-	if (type->step &&
-	    (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1))
-		return -EINVAL;
-	if (type->prepare)
-		err = type->prepare(kd, &cmd);
-	if (!err && type->step)
+	if (err)
+		return err;
+	err = damon_sysfs_prepare_cmd(kd, &cmd);
+	if (!err)
 		err = damon_sysfs_run_cmd(kd, &cmd);
+	mutex_unlock(&kd->cmd_mutex);
 	if (cmd.param)
 		damon_sysfs_destroy_ctx(cmd.param);
 	return err;
@@ -1324,18 +1645,48 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", on ? "on" : "off");
 }
 
+/*
+ * Count the writer in, so nr_kdamonds keeps the directory while it works,
+ * unless the directory is already on its way out.
+ */
+static int damon_sysfs_writer_enter(struct damon_sysfs_kdamond *kd)
+{
+	int err = mutex_lock_killable(&damon_sysfs_lock);
+
+	if (err)
+		return err;
+	if (kd->dead)
+		err = -ENOENT;
+	else
+		kd->writers++;
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
+}
+
+static void damon_sysfs_writer_exit(struct damon_sysfs_kdamond *kd)
+{
+	mutex_lock(&damon_sysfs_lock);
+	kd->writers--;
+	mutex_unlock(&damon_sysfs_lock);
+}
+
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
 	const struct damon_sysfs_cmd_type *type = damon_sysfs_parse_cmd(buf);
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
 	int err;
 
 	if (!type)
 		return -EINVAL;
-	if (!mutex_trylock(&damon_sysfs_lock))
-		return -EBUSY;
-	err = damon_sysfs_do_cmd(to_kdamond(kobj), type);
-	mutex_unlock(&damon_sysfs_lock);
+	err = damon_sysfs_writer_enter(kd);
+	if (err)
+		return err;
+	if (type->step)
+		err = damon_sysfs_send_cmd(kd, type);
+	else
+		err = type->prepare(kd, NULL);
+	damon_sysfs_writer_exit(kd);
 	return err ? err : count;
 }
 
@@ -1372,6 +1723,8 @@ static void damon_sysfs_kdamond_release(struct kobject *kobj)
 	if (kd->damon_ctx)
 		damon_destroy_ctx(kd->damon_ctx);
 	mutex_destroy(&kd->ctx_lock);
+	mutex_destroy(&kd->state_lock);
+	mutex_destroy(&kd->cmd_mutex);
 	kfree(kd);
 }
 
@@ -1381,45 +1734,70 @@ static const struct kobj_type damon_sysfs_kdamond_ktype = {
 	.default_groups = damon_sysfs_kdamond_groups,
 };
 
-static struct kobject *damon_sysfs_kdamond_add(struct kobject *parent,
-					       int idx)
+/*
+ * The state file blocks on damon_sysfs_lock, and exists as soon as the
+ * directory does: a kdamond whose contexts/ cannot be made is handed back
+ * half built, to be removed after the lock is released.
+ */
+static int damon_sysfs_kdamond_add(struct kobject *parent, int idx,
+				   struct kobject **kid)
 {
 	struct damon_sysfs_kdamond *kd = kzalloc(sizeof(*kd), GFP_KERNEL);
 	struct damon_sysfs_dirs *contexts;
 	int err;
 
 	if (!kd)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
+	mutex_init(&kd->cmd_mutex);
+	mutex_init(&kd->state_lock);
 	mutex_init(&kd->ctx_lock);
 	spin_lock_init(&kd->cmd_lock);
 	err = damon_sysfs_add_numbered(&kd->kobj, &damon_sysfs_kdamond_ktype,
 				       parent, idx);
 	if (err)
-		return ERR_PTR(err);
+		return err;
+	*kid = &kd->kobj;
 	contexts = damon_sysfs_dirs_create(&kd->kobj, "contexts",
 					   &damon_sysfs_contexts_ops);
-	if (IS_ERR(contexts)) {
-		damon_sysfs_remove_kobj(&kd->kobj);
-		return ERR_CAST(contexts);
-	}
+	if (IS_ERR(contexts))
+		return PTR_ERR(contexts);
 	kd->contexts = contexts;
-	return &kd->kobj;
+	return 0;
+}
+
+static void damon_sysfs_kdamond_kill(struct kobject *kobj)
+{
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	kd->dead = true;
+	if (kd->contexts)
+		damon_sysfs_dirs_kill(kd->contexts);
 }
 
 static void damon_sysfs_kdamond_remove(struct kobject *kobj)
 {
-	damon_sysfs_dirs_destroy(to_kdamond(kobj)->contexts);
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	if (kd->contexts)
+		damon_sysfs_dirs_destroy(kd->contexts);
 	damon_sysfs_remove_kobj(kobj);
 }
 
-/* 6.12 keeps every kdamond directory while any of them runs. */
+/*
+ * Every kdamond directory stays while any kdamond runs or has a state
+ * writer at work.
+ */
 static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 {
+	struct damon_sysfs_kdamond *kd;
 	int i;
 
-	for (i = 0; i < kdamonds->nr; i++)
-		if (damon_sysfs_kdamond_running(to_kdamond(kdamonds->kids[i])))
+	lockdep_assert_held(&damon_sysfs_lock);
+	for (i = 0; i < kdamonds->nr; i++) {
+		kd = to_kdamond(kdamonds->kids[i]);
+		if (kd->writers || damon_sysfs_kdamond_running(kd))
 			return true;
+	}
 	return false;
 }
 
@@ -1443,6 +1821,7 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
 	.ktype = &damon_sysfs_kdamonds_ktype,
 	.limit = DAMON_SYSFS_MAX_KDAMONDS,
 	.add = damon_sysfs_kdamond_add,
+	.kill = damon_sysfs_kdamond_kill,
 	.remove = damon_sysfs_kdamond_remove,
 	.busy = damon_sysfs_kdamonds_busy,
 };

@@ -5,7 +5,9 @@
  * What the tests cover: the numbered-directory resize (growth that fails
  * half way must leave the old children alone), and the builders that turn
  * the tree into a damon_ctx (regions, targets, quota goals, the whole
- * context), each fed with the wrong value the builder must refuse.  The
+ * context), each fed with the wrong value the builder must refuse; the
+ * command slot against the two ways a command got lost upstream (left for a
+ * kdamond that is not running, posted while the kdamond shuts down).  The
  * sysfs objects are built in memory without registering them: the builders
  * only read their fields.  The files themselves are tested from userspace
  * by tools/testing/selftests/damon.
@@ -17,6 +19,8 @@
 #define _DAMON_SYSFS_TEST_H
 
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 
 #define DAMON_SYSFS_TEST_KIDS	8
 
@@ -24,12 +28,21 @@ static struct kobject damon_sysfs_test_kids[DAMON_SYSFS_TEST_KIDS];
 static int damon_sysfs_test_fail_at;
 static int damon_sysfs_test_live;
 
-static struct kobject *damon_sysfs_test_add(struct kobject *parent, int idx)
+static int damon_sysfs_test_killed;
+
+static int damon_sysfs_test_add(struct kobject *parent, int idx,
+				struct kobject **kid)
 {
 	if (idx == damon_sysfs_test_fail_at)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	damon_sysfs_test_live++;
-	return &damon_sysfs_test_kids[idx];
+	*kid = &damon_sysfs_test_kids[idx];
+	return 0;
+}
+
+static void damon_sysfs_test_kill(struct kobject *kid)
+{
+	damon_sysfs_test_killed++;
 }
 
 static void damon_sysfs_test_remove(struct kobject *kid)
@@ -40,17 +53,30 @@ static void damon_sysfs_test_remove(struct kobject *kid)
 static const struct damon_sysfs_dirs_ops damon_sysfs_test_ops = {
 	.limit = DAMON_SYSFS_TEST_KIDS,
 	.add = damon_sysfs_test_add,
+	.kill = damon_sysfs_test_kill,
 	.remove = damon_sysfs_test_remove,
 };
 
-/* The builders and the resize run under damon_sysfs_lock, as from sysfs. */
+/*
+ * The builders and the resize run under damon_sysfs_lock, as from sysfs.
+ * What a resize detaches is killed under the lock, removed after it.
+ */
 static int damon_sysfs_test_do_resize(struct damon_sysfs_dirs *dirs, int nr)
 {
-	int err;
+	struct damon_sysfs_gone gone = {};
+	int err, live;
 
 	mutex_lock(&damon_sysfs_lock);
-	err = damon_sysfs_dirs_resize(dirs, nr);
+	damon_sysfs_test_killed = 0;
+	live = damon_sysfs_test_live;
+	err = damon_sysfs_dirs_resize(dirs, nr, &gone);
+	/* nothing detached is removed under the lock */
+	if (damon_sysfs_test_live < live)
+		err = -EDEADLK;
+	if (damon_sysfs_test_killed != gone.nr)
+		err = -EUCLEAN;
 	mutex_unlock(&damon_sysfs_lock);
+	damon_sysfs_gone_remove(&gone);
 	return err;
 }
 
@@ -390,6 +416,100 @@ static void damon_sysfs_test_parse_cmd(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd(""));
 }
 
+/* A kdamond directory that is never registered, with no context. */
+static struct damon_sysfs_kdamond *
+damon_sysfs_test_kdamond(struct kunit *test)
+{
+	struct damon_sysfs_kdamond *kd = kunit_kzalloc(test, sizeof(*kd),
+						       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, kd);
+	kd->contexts = kunit_kzalloc(test, sizeof(*kd->contexts), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, kd->contexts);
+	mutex_init(&kd->cmd_mutex);
+	mutex_init(&kd->state_lock);
+	mutex_init(&kd->ctx_lock);
+	spin_lock_init(&kd->cmd_lock);
+	return kd;
+}
+
+/*
+ * A command sent to a kdamond past its last callback is refused and not
+ * left in the slot for whatever kdamond comes next to find.
+ */
+static void damon_sysfs_test_cmd_after_exit(struct kunit *test)
+{
+	struct damon_sysfs_kdamond *kd = damon_sysfs_test_kdamond(test);
+	struct damon_sysfs_cmd cmd = {
+		.type = damon_sysfs_parse_cmd("update_schemes_stats"),
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, cmd.type);
+	kd->exited = true;
+	KUNIT_EXPECT_EQ(test, damon_sysfs_run_cmd(kd, &cmd), -EINVAL);
+	KUNIT_EXPECT_NULL(test, kd->cmd);
+	KUNIT_EXPECT_FALSE(test, cmd.taken);
+}
+
+struct damon_sysfs_test_writer {
+	struct damon_sysfs_kdamond *kd;
+	struct damon_sysfs_cmd cmd;
+	int ret;
+	struct completion finished;
+};
+
+static int damon_sysfs_test_writer_fn(void *data)
+{
+	struct damon_sysfs_test_writer *w = data;
+
+	w->ret = damon_sysfs_run_cmd(w->kd, &w->cmd);
+	complete(&w->finished);
+	return 0;
+}
+
+/*
+ * A command posted while the kdamond shuts down is answered by its last
+ * callback, and nothing can be posted after that.
+ */
+static void damon_sysfs_test_cmd_at_exit(struct kunit *test)
+{
+	struct damon_sysfs_test_writer *w = kunit_kzalloc(test, sizeof(*w),
+							  GFP_KERNEL);
+	struct damon_sysfs_cmd late = {};
+	struct task_struct *writer;
+	struct damon_ctx *ctx;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->kd = damon_sysfs_test_kdamond(test);
+	w->cmd.type = damon_sysfs_parse_cmd("commit");
+	KUNIT_ASSERT_NOT_NULL(test, w->cmd.type);
+	late.type = w->cmd.type;
+	init_completion(&w->finished);
+	ctx = damon_new_ctx();
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->callback.private = w->kd;
+
+	writer = kthread_run(damon_sysfs_test_writer_fn, w, "damon_sysfs_w");
+	if (IS_ERR(writer)) {
+		damon_destroy_ctx(ctx);
+		KUNIT_FAIL(test, "no writer thread");
+		return;
+	}
+	for (i = 0; i < 100 && !READ_ONCE(w->kd->cmd); i++)
+		msleep(20);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(w->kd->cmd));
+	damon_sysfs_before_terminate(ctx);
+	/* a writer never answered hangs here: the bug this test is about */
+	wait_for_completion(&w->finished);
+	/* a commit the kdamond could not apply any more */
+	KUNIT_EXPECT_EQ(test, w->ret, -ESRCH);
+	KUNIT_EXPECT_NULL(test, w->kd->cmd);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_run_cmd(w->kd, &late), -EINVAL);
+	KUNIT_EXPECT_NULL(test, w->kd->cmd);
+	damon_destroy_ctx(ctx);
+}
+
 static struct kunit_case damon_sysfs_test_cases[] = {
 	KUNIT_CASE(damon_sysfs_test_resize),
 	KUNIT_CASE(damon_sysfs_test_build_regions),
@@ -397,6 +517,8 @@ static struct kunit_case damon_sysfs_test_cases[] = {
 	KUNIT_CASE(damon_sysfs_test_build_ctx),
 	KUNIT_CASE(damon_sysfs_test_check_goals),
 	KUNIT_CASE(damon_sysfs_test_parse_cmd),
+	KUNIT_CASE(damon_sysfs_test_cmd_after_exit),
+	KUNIT_CASE(damon_sysfs_test_cmd_at_exit),
 	{},
 };
 

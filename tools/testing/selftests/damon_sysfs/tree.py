@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """The shape of /sys/kernel/mm/damon/admin and its files' modes and inputs.
 
-Every file sysfs.c owns has its 6.12 name and mode; every nr_* file builds
-or removes exactly the numbered directories it counts, keeps the children
-that stay, and refuses counts it cannot honour without changing anything;
-every writable file refuses input that is not a value of its kind.
+Every file sysfs.c owns has its 6.12 name and mode (refresh_ms, from 6.17,
+is the one addition); every nr_* file builds or removes exactly the
+numbered directories it counts, keeps the children that stay, and refuses
+counts it cannot honour without changing anything; every writable file
+refuses input that is not a value of its kind.
 """
 import errno
 import os
@@ -16,7 +17,7 @@ from _damon_ours import (KDAMONDS, Failure, context, expect_eq, expect_error,
                          write)
 
 # path below a context (or the kdamond for the first two) -> mode
-KDAMOND_FILES = {'state': 0o600, 'pid': 0o400,
+KDAMOND_FILES = {'state': 0o600, 'pid': 0o400, 'refresh_ms': 0o600,
                  'contexts/nr_contexts': 0o600}
 CONTEXT_FILES = {
     'avail_operations': 0o400, 'operations': 0o600,
@@ -51,7 +52,7 @@ def test_modes():
     for f, m in CONTEXT_FILES.items():
         expect_eq(f + ' mode', mode(context() + '/' + f), m)
     expect_eq('kdamond files', sorted(os.listdir(kdamond())),
-              ['contexts', 'pid', 'state'])
+              ['contexts', 'pid', 'refresh_ms', 'state'])
     expect_eq('context files', sorted(os.listdir(context())),
               ['avail_operations', 'monitoring_attrs', 'operations',
                'schemes', 'targets'])
@@ -68,6 +69,9 @@ SCH = C + 'schemes/0/'
 DEFAULTS = {
     'state': ('off', S + ' state_show(): no damon_ctx, not running'),
     'pid': ('-1', S + ' pid_show(): pid = -1 without a kdamond'),
+    # not in 6.12: added as upstream 6.17 has it, off by default
+    'refresh_ms': ('0', '6.17 ' + S + ' damon_sysfs_kdamond_alloc():'
+                   ' kzalloc'),
     C + 'avail_operations': ('vaddr\nfvaddr\npaddr',
                              S + ' avail_operations_show(): every registered'
                              ' ops in enum damon_ops_id order (config:'

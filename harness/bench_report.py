@@ -18,7 +18,8 @@ INFORMATIONAL = {'pages_in_use_before'}
 # Metrics where a smaller number is better; the others are throughputs.
 LOWER_IS_BETTER = {'ns_per_pair': 'guest instructions per alloc+free pair', 'ns': 'ns', 'ms': 'ms',
                    'ms_per_mib_moved': 'ms per MiB moved', 'us': 'microseconds',
-                   'attempts': 'attempts'}
+                   'attempts': 'attempts',
+                   'per_apply_interval': 'fraction of an apply interval'}
 
 
 def load(raw):

@@ -7,6 +7,9 @@
    write is turned away with EBUSY, every command succeeds, and nr_tried of
    a stat scheme that matches every region grows at every
    update_schemes_stats answer.
+   The files of sysfs-schemes.c that take damon_sysfs_lock, written in
+   the stopped kdamond's tree while the other one refreshes its stats
+   every millisecond and updates tried regions, get no EBUSY either.
 2. A second command on the same kdamond waits for the first, then runs.
 3. Commands waiting on a kdamond that off stops: the one being handled is
    answered, the waiting one gets EINVAL, off does not wait for them.
@@ -217,6 +220,58 @@ def test_off_while_commands_wait():
         reap(pid)
 
 
+def schemes_writer(stop_fd, stop_w):
+    """Write the files of sysfs-schemes.c that take damon_sysfs_lock, in
+    kdamond 1's tree, every RESIZE_GAP until stop_fd gets EOF."""
+    os.close(stop_w)
+    scheme = scheme_dir(1)
+    writes = [(context(1) + '/schemes/nr_schemes', (1, 2)),
+              (scheme + '/filters/nr_filters', (1, 3)),
+              (scheme + '/filters/0/memcg_path', ('/a', '/b')),
+              (scheme + '/quotas/goals/nr_goals', (2, 1))]
+    n = busy = other = 0
+    while not select.select([stop_fd], [], [], RESIZE_GAP)[0]:
+        for path, values in writes:
+            err = write(path, values[n % 2])
+            if err == errno.EBUSY:
+                busy += 1
+            elif err:
+                other += 1
+        n += 1
+    return 'writes=%d ebusy=%d failed=%d' % (n * len(writes), busy, other)
+
+
+def test_schemes_files_while_busy():
+    """The files of sysfs-schemes.c in a stopped kdamond's tree while
+    another kdamond refreshes every millisecond and updates tried
+    regions: none of their writes is turned away with EBUSY."""
+    pid = sleeper()
+    try:
+        two_kdamonds(pid)
+        must_write(kdamond() + '/refresh_ms', 1)
+        must_write(context(1) + '/schemes/nr_schemes', 1)
+        stop_r, stop_w = os.pipe()
+        writer = in_child(schemes_writer, stop_r, stop_w)
+        os.close(stop_r)
+        cmds = in_child(commander, ['update_schemes_tried_regions'] * 10 +
+                        ['update_schemes_stats'] * 100)
+        rep = collect(cmds)
+        os.close(stop_w)
+        res = collect(writer)
+        print('# commands: %s' % ' '.join('%s=%s' % kv for kv in
+                                         sorted(rep.items())))
+        print('# schemes files: %s' % ' '.join('%s=%s' % kv for kv in
+                                              sorted(res.items())))
+        if int(rep['failed']) or int(res['failed']):
+            raise Failure('writes failed')
+        if int(rep['ebusy']) or int(res['ebusy']):
+            raise Failure('%s command and %s schemes file writes turned '
+                          'away with EBUSY' % (rep['ebusy'], res['ebusy']))
+        must_write(kdamond() + '/refresh_ms', 0)
+    finally:
+        reap(pid)
+
+
 def sender(cmds, rounds):
     """Send cmds while the kdamond is on and off; each one is answered."""
     codes = {}
@@ -294,6 +349,7 @@ def test_shut_down_by_itself():
 
 
 if __name__ == '__main__':
-    run([test_two_clients, test_second_command_waits,
+    run([test_two_clients, test_schemes_files_while_busy,
+         test_second_command_waits,
          test_off_while_commands_wait, test_sent_while_off,
          test_shut_down_by_itself])

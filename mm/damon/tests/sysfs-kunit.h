@@ -490,18 +490,22 @@ static void damon_sysfs_test_cmd_at_exit(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->callback.private = w->kd;
 
-	writer = kthread_run(damon_sysfs_test_writer_fn, w, "damon_sysfs_w");
+	writer = kthread_create(damon_sysfs_test_writer_fn, w, "damon_sysfs_w");
 	if (IS_ERR(writer)) {
 		damon_destroy_ctx(ctx);
 		KUNIT_FAIL(test, "no writer thread");
 		return;
 	}
+	/* @w must outlive the thread's last touch of it */
+	get_task_struct(writer);
+	wake_up_process(writer);
 	for (i = 0; i < 100 && !READ_ONCE(w->kd->cmd); i++)
 		msleep(20);
 	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(w->kd->cmd));
 	damon_sysfs_before_terminate(ctx);
 	/* a writer never answered hangs here: the bug this test is about */
 	wait_for_completion(&w->finished);
+	kthread_stop_put(writer);
 	/* a commit the kdamond could not apply any more */
 	KUNIT_EXPECT_EQ(test, w->ret, -ESRCH);
 	KUNIT_EXPECT_NULL(test, w->kd->cmd);

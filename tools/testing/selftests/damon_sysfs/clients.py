@@ -90,10 +90,20 @@ def two_kdamonds(pid, apply_us=5000):
     applied every apply_us; kdamond 1 is configured and stays off."""
     setup(pids=[pid], nr_schemes=1)
     must_write(scheme_dir() + '/apply_interval_us', apply_us)
+    # a target caught before its exec has no regions until the next
+    # update of the operations (60 s by default)
+    must_write(context() + '/monitoring_attrs/intervals/update_us', 100000)
     must_write(KDAMONDS + '/nr_kdamonds', 2)
     must_write(kdamond(1) + '/contexts/nr_contexts', 1)
     must_write(context(1) + '/targets/nr_targets', 1)
     must_write(kdamond() + '/state', 'on')
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        must_write(kdamond() + '/state', 'update_schemes_stats')
+        if nr_tried():
+            return
+        time.sleep(0.1)
+    raise Failure('the scheme tried no region in 10 s')
 
 
 def commander(cmds):

@@ -20,7 +20,8 @@ INFORMATIONAL = {'pages_in_use_before', 'cross_cpu'}
 LOWER_IS_BETTER = {'ns_per_pair': 'guest instructions per alloc+free pair', 'ns': 'ns', 'ms': 'ms',
                    'ms_per_mib_moved': 'ms per MiB moved', 'us': 'microseconds',
                    'attempts': 'attempts',
-                   'cross_cpu': 'IPIs and work items caused, beyond an idle baseline'}
+                   'cross_cpu': 'IPIs and work items caused, beyond an idle baseline',
+                   'per_apply_interval': 'fraction of an apply interval'}
 
 
 def load(raw):

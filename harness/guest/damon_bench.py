@@ -5,6 +5,8 @@ Prints "bench: damon/CASE us VALUE" lines (the median of the repeats):
   - every state command on a running kdamond (vaddr, one target: a child
     process with 32 MiB touched, one stat scheme matching everything),
     written back to back, then after seeded random gaps;
+  - the tried-regions updates written at 20 phases across the apply
+    interval (their wait, and the median as a fraction of the interval);
   - building N regions in one target, or N targets, and turning it on.
 Works on any 6.12 kernel with DAMON_SYSFS: it uses only the ABI files.
 """
@@ -86,6 +88,30 @@ def build_and_on(nr_targets, nr_regions, pid, label):
     return label, total, on
 
 
+def tried_regions_sweep():
+    """A tried-regions command waits for the scheme's next application.
+    Written back to back, the answer comes one application after the last
+    one: the median of those is the apply interval the kdamond lives (the
+    aggregation interval plus what sampling costs).  An answer comes right
+    after an application, so writing one and then sleeping k/20 of that
+    interval lands the next command at phase k/20 of it; over the 20
+    phases its wait ranges from a whole interval (phase 0) down to a
+    twentieth, and the median is about 0.53 of an interval when a command
+    rides the next application, 1.03 when it waits for the one after."""
+    state = 'kdamonds/0/state'
+    interval = statistics.median(
+        timed_write(state, 'update_schemes_tried_bytes') for _ in range(5))
+    for cmd in ('update_schemes_tried_bytes', 'update_schemes_tried_regions'):
+        samples = []
+        for k in range(20):
+            write(state, 'update_schemes_tried_bytes')
+            time.sleep(k / 20 * interval / 1e6)
+            samples.append(timed_write(state, cmd))
+        report(f'state={cmd},sweep20', samples)
+        print(f'bench: damon/state={cmd},sweep20 per_apply_interval '
+              f'{statistics.median(samples) / interval:.3f}', flush=True)
+
+
 def main():
     pid = workload()
     try:
@@ -114,6 +140,7 @@ def main():
                 time.sleep(rng.uniform(0, 0.2))
                 samples.append(timed_write('kdamonds/0/state', cmd))
             report(f'state={cmd},random_gap', samples)
+        tried_regions_sweep()
         write('kdamonds/0/state', 'off')
         write('kdamonds/nr_kdamonds', 0)
         # Building is a series of writes, no kdamond runs until the end:

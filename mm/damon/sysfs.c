@@ -25,12 +25,22 @@
  * Locking:
  *
  * damon_sysfs_lock (sysfs-common.c) guards the shape of the tree (every
- * nr_* array, here and in sysfs-schemes.c) and each kdamond's damon_ctx
- * pointer.  File handlers only ever try-lock it and return -EBUSY, because
- * removing a directory waits for the handlers running on its files.  A state
- * command keeps it from its start until the kdamond has answered, so the
- * tree cannot change under the kdamond while it works on the writer's
- * behalf; the kdamond itself never takes it.
+ * nr_* array, here and in sysfs-schemes.c) and every access a kdamond makes
+ * to it.  It is only ever held for short: a state writer holds it to check
+ * and prepare its command but not while the kdamond works on it, and the
+ * kdamond takes it itself around each step of a command (never otherwise).
+ * Our handlers wait for it instead of failing with -EBUSY.  That is safe
+ * because no holder waits for a kdamond (off stops one without it) nor
+ * removes a directory with one of our files in it: an nr_* write detaches
+ * the children it drops and marks their nr_* directories dead under the
+ * lock, and removes them after unlocking; a handler that then gets the lock
+ * in a dead directory returns -ENOENT.  The files of sysfs-schemes.c still
+ * only try the lock, so they may be removed under it.
+ *
+ * damon_sysfs_kdamond->cmd_mutex lets one state command at a time work on a
+ * kdamond: the next one waits (killably) for the answer to the first.  Off
+ * does not wait; the kdamond answers the command it has as it terminates.
+ * damon_sysfs_kdamond->state_lock orders on against off.
  *
  * damon_sysfs_kdamond->ctx_lock guards the damon_ctx pointer for the state
  * and pid readers, which therefore never wait for a command to finish.
@@ -38,7 +48,7 @@
  * damon_sysfs_kdamond->cmd_lock (a spinlock) guards the command slot shared
  * by the writer and the kdamond thread.
  *
- * Lock order: damon_sysfs_lock, then ctx_lock, then the core's
+ * Lock order: cmd_mutex, state_lock, damon_sysfs_lock, ctx_lock, the core's
  * damon_ctx->kdamond_lock.  cmd_lock is innermost and never held across a
  * call into DAMON.
  *
@@ -68,15 +78,22 @@ struct damon_sysfs_dirs;
 
 /**
  * struct damon_sysfs_dirs_ops - What a numbered directory holds.
+ * @ktype:	The directory's type, with its nr_* file.
  * @limit:	Largest accepted count.
  * @add:	Create child @idx under @parent, complete with its own
- *		subdirectories; returns its kobject or an ERR_PTR().
- * @remove:	Remove a child made by @add and drop its reference.
+ *		subdirectories, and set *@kid to it.  On failure *@kid is
+ *		NULL, or a child left half built because removing it needs
+ *		damon_sysfs_lock released: @kill and @remove take it as it is.
+ * @kill:	Optional: mark the directories of nr_* files below a child
+ *		that is being detached dead (damon_sysfs_dirs_kill()).
+ * @remove:	Remove a detached child made by @add and drop its reference.
  * @busy:	Optional: true while the count must not change.
  */
 struct damon_sysfs_dirs_ops {
+	const struct kobj_type *ktype;
 	int limit;
-	struct kobject *(*add)(struct kobject *parent, int idx);
+	int (*add)(struct kobject *parent, int idx, struct kobject **kid);
+	void (*kill)(struct kobject *kid);
 	void (*remove)(struct kobject *kid);
 	bool (*busy)(struct damon_sysfs_dirs *dirs);
 };
@@ -86,10 +103,31 @@ struct damon_sysfs_dirs_ops {
  * @kobj:	The directory, holding the nr_* file.
  * @kids:	The children, @nr of them, named after their index.
  * @nr:		Number of children.
+ * @dead:	Detached from the tree: its nr_* file refuses writes until
+ *		the directory is removed.
  * @ops:	How children are made and removed.
+ *
+ * @kids, @nr and @dead are under damon_sysfs_lock.
  */
 struct damon_sysfs_dirs {
 	struct kobject kobj;
+	struct kobject **kids;
+	int nr;
+	bool dead;
+	const struct damon_sysfs_dirs_ops *ops;
+};
+
+/**
+ * struct damon_sysfs_gone - Children detached from the tree.
+ * @kids:	The children, to remove once damon_sysfs_lock is released.
+ * @nr:		Number of them.
+ * @ops:	How to remove them.
+ *
+ * Removing a directory waits for the handlers running on its files, and
+ * those may be waiting for damon_sysfs_lock: children are detached under the
+ * lock and removed after it, by damon_sysfs_gone_remove().
+ */
+struct damon_sysfs_gone {
 	struct kobject **kids;
 	int nr;
 	const struct damon_sysfs_dirs_ops *ops;
@@ -100,24 +138,73 @@ static struct damon_sysfs_dirs *to_dirs(struct kobject *kobj)
 	return container_of(kobj, struct damon_sysfs_dirs, kobj);
 }
 
-static void damon_sysfs_dirs_trim(struct damon_sysfs_dirs *dirs, int nr)
+/* Mark @dirs and every numbered directory below it dead. */
+static void damon_sysfs_dirs_kill(struct damon_sysfs_dirs *dirs)
 {
-	while (dirs->nr > nr)
-		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	int i;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	dirs->dead = true;
+	if (dirs->ops->kill)
+		for (i = 0; i < dirs->nr; i++)
+			dirs->ops->kill(dirs->kids[i]);
+}
+
+/* Move the children past the first @nr to @gone, marked dead. */
+static void damon_sysfs_dirs_detach(struct damon_sysfs_dirs *dirs, int nr,
+				    struct damon_sysfs_gone *gone)
+{
+	struct kobject *kid;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	while (dirs->nr > nr) {
+		kid = dirs->kids[--dirs->nr];
+		if (dirs->ops->kill)
+			dirs->ops->kill(kid);
+		gone->kids[gone->nr++] = kid;
+	}
 	if (!dirs->nr) {
 		kfree(dirs->kids);
 		dirs->kids = NULL;
 	}
 }
 
-/* Called with damon_sysfs_lock held. */
-static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
+/*
+ * Remove what damon_sysfs_dirs_detach() left in @gone, without
+ * damon_sysfs_lock: the handlers of the subtree that wait for it see it dead
+ * and return, which lets their directories go.
+ */
+static void damon_sysfs_gone_remove(struct damon_sysfs_gone *gone)
+{
+	int i;
+
+	for (i = 0; i < gone->nr; i++)
+		gone->ops->remove(gone->kids[i]);
+	kfree(gone->kids);
+	gone->kids = NULL;
+	gone->nr = 0;
+}
+
+/*
+ * Change the number of children to @nr.  Removed children (and new ones if
+ * the growth fails half way) go to @gone for damon_sysfs_gone_remove().
+ */
+static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr,
+				   struct damon_sysfs_gone *gone)
 {
 	struct kobject **kids, *kid;
-	int old_nr = dirs->nr;
+	int old_nr = dirs->nr, err;
 
-	if (nr <= old_nr) {
-		damon_sysfs_dirs_trim(dirs, nr);
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (nr == old_nr)
+		return 0;
+	gone->ops = dirs->ops;
+	gone->kids = kmalloc_array(abs(nr - old_nr), sizeof(*gone->kids),
+				   GFP_KERNEL | __GFP_NOWARN);
+	if (!gone->kids)
+		return -ENOMEM;
+	if (nr < old_nr) {
+		damon_sysfs_dirs_detach(dirs, nr, gone);
 		return 0;
 	}
 	kids = krealloc_array(dirs->kids, nr, sizeof(*kids),
@@ -126,25 +213,30 @@ static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
 		return -ENOMEM;
 	dirs->kids = kids;
 	while (dirs->nr < nr) {
-		kid = dirs->ops->add(&dirs->kobj, dirs->nr);
-		if (IS_ERR(kid)) {
-			damon_sysfs_dirs_trim(dirs, old_nr);
-			return PTR_ERR(kid);
+		kid = NULL;
+		err = dirs->ops->add(&dirs->kobj, dirs->nr, &kid);
+		if (kid)
+			dirs->kids[dirs->nr++] = kid;
+		if (err) {
+			damon_sysfs_dirs_detach(dirs, old_nr, gone);
+			return err;
 		}
-		dirs->kids[dirs->nr++] = kid;
 	}
 	return 0;
 }
 
-static ssize_t damon_sysfs_dirs_nr_show(struct kobject *kobj, char *buf)
+static ssize_t damon_sysfs_dirs_nr_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", to_dirs(kobj)->nr);
 }
 
 static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
+					 struct kobj_attribute *attr,
 					 const char *buf, size_t count)
 {
 	struct damon_sysfs_dirs *dirs = to_dirs(kobj);
+	struct damon_sysfs_gone gone = {};
 	int nr, err;
 
 	err = kstrtoint(buf, 0, &nr);
@@ -152,13 +244,17 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 		return err;
 	if (nr < 0 || nr > dirs->ops->limit)
 		return -EINVAL;
-	if (!mutex_trylock(&damon_sysfs_lock))
-		return -EBUSY;
-	if (dirs->ops->busy && dirs->ops->busy(dirs))
+	err = mutex_lock_killable(&damon_sysfs_lock);
+	if (err)
+		return err;
+	if (dirs->dead)
+		err = -ENOENT;
+	else if (dirs->ops->busy && dirs->ops->busy(dirs))
 		err = -EBUSY;
 	else
-		err = damon_sysfs_dirs_resize(dirs, nr);
+		err = damon_sysfs_dirs_resize(dirs, nr, &gone);
 	mutex_unlock(&damon_sysfs_lock);
+	damon_sysfs_gone_remove(&gone);
 	return err ? err : count;
 }
 
@@ -195,7 +291,6 @@ static int damon_sysfs_add_numbered(struct kobject *kobj,
 
 static struct damon_sysfs_dirs *
 damon_sysfs_dirs_create(struct kobject *parent, const char *name,
-			const struct kobj_type *ktype,
 			const struct damon_sysfs_dirs_ops *ops)
 {
 	struct damon_sysfs_dirs *dirs = kzalloc(sizeof(*dirs), GFP_KERNEL);
@@ -204,13 +299,19 @@ damon_sysfs_dirs_create(struct kobject *parent, const char *name,
 	if (!dirs)
 		return ERR_PTR(-ENOMEM);
 	dirs->ops = ops;
-	err = damon_sysfs_add_named(&dirs->kobj, ktype, parent, name);
+	err = damon_sysfs_add_named(&dirs->kobj, ops->ktype, parent, name);
 	return err ? ERR_PTR(err) : dirs;
 }
 
+/*
+ * Tear down a directory of a subtree that is detached from the tree and
+ * has no handler running any more, or was never visible.
+ */
 static void damon_sysfs_dirs_destroy(struct damon_sysfs_dirs *dirs)
 {
-	damon_sysfs_dirs_trim(dirs, 0);
+	while (dirs->nr)
+		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	kfree(dirs->kids);
 	kobject_del(&dirs->kobj);
 	kobject_put(&dirs->kobj);
 }
@@ -219,32 +320,6 @@ static void damon_sysfs_remove_kobj(struct kobject *kobj)
 {
 	kobject_del(kobj);
 	kobject_put(kobj);
-}
-
-/* One nr_* file per directory type, each a thin wrapper of the above. */
-#define DAMON_SYSFS_NR_FILE(_name)					\
-static ssize_t _name##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *attr, char *buf)	\
-{									\
-	return damon_sysfs_dirs_nr_show(kobj, buf);			\
-}									\
-static ssize_t _name##_store(struct kobject *kobj,			\
-			     struct kobj_attribute *attr,		\
-			     const char *buf, size_t count)		\
-{									\
-	return damon_sysfs_dirs_nr_store(kobj, buf, count);		\
-}									\
-static struct kobj_attribute damon_sysfs_##_name##_attr =		\
-	__ATTR_RW_MODE(_name, 0600);					\
-static struct attribute *damon_sysfs_##_name##_attrs[] = {		\
-	&damon_sysfs_##_name##_attr.attr,				\
-	NULL,								\
-};									\
-ATTRIBUTE_GROUPS(damon_sysfs_##_name);					\
-static const struct kobj_type damon_sysfs_##_name##_ktype = {		\
-	.release = damon_sysfs_dirs_release,				\
-	.sysfs_ops = &kobj_sysfs_ops,					\
-	.default_groups = damon_sysfs_##_name##_groups,			\
 }
 
 /*
@@ -325,22 +400,40 @@ static struct damon_sysfs_region *to_region(struct kobject *kobj)
 	return container_of(kobj, struct damon_sysfs_region, kobj);
 }
 
-static struct kobject *damon_sysfs_region_add(struct kobject *parent, int idx)
+static int damon_sysfs_region_add(struct kobject *parent, int idx,
+				  struct kobject **kid)
 {
 	struct damon_sysfs_region *region = kzalloc(sizeof(*region),
 						    GFP_KERNEL);
 	int err;
 
 	if (!region)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	err = damon_sysfs_add_numbered(&region->kobj,
 				       &damon_sysfs_region_ktype, parent, idx);
-	return err ? ERR_PTR(err) : &region->kobj;
+	if (!err)
+		*kid = &region->kobj;
+	return err;
 }
 
-DAMON_SYSFS_NR_FILE(nr_regions);
+static struct kobj_attribute damon_sysfs_nr_regions_attr =
+	__ATTR(nr_regions, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_regions_attrs[] = {
+	&damon_sysfs_nr_regions_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_regions);
+
+static const struct kobj_type damon_sysfs_regions_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_regions_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_regions_ops = {
+	.ktype = &damon_sysfs_regions_ktype,
 	.limit = DAMON_SYSFS_MAX_REGIONS,
 	.add = damon_sysfs_region_add,
 	.remove = damon_sysfs_remove_kobj,
@@ -396,7 +489,9 @@ static const struct kobj_type damon_sysfs_target_ktype = {
 	.default_groups = damon_sysfs_target_groups,
 };
 
-static struct kobject *damon_sysfs_target_add(struct kobject *parent, int idx)
+/* regions/ comes last: nothing in the target blocks on damon_sysfs_lock. */
+static int damon_sysfs_target_add(struct kobject *parent, int idx,
+				  struct kobject **kid)
 {
 	struct damon_sysfs_target *target = kzalloc(sizeof(*target),
 						    GFP_KERNEL);
@@ -404,20 +499,25 @@ static struct kobject *damon_sysfs_target_add(struct kobject *parent, int idx)
 	int err;
 
 	if (!target)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	err = damon_sysfs_add_numbered(&target->kobj,
 				       &damon_sysfs_target_ktype, parent, idx);
 	if (err)
-		return ERR_PTR(err);
+		return err;
 	regions = damon_sysfs_dirs_create(&target->kobj, "regions",
-					  &damon_sysfs_nr_regions_ktype,
 					  &damon_sysfs_regions_ops);
 	if (IS_ERR(regions)) {
 		damon_sysfs_remove_kobj(&target->kobj);
-		return ERR_CAST(regions);
+		return PTR_ERR(regions);
 	}
 	target->regions = regions;
-	return &target->kobj;
+	*kid = &target->kobj;
+	return 0;
+}
+
+static void damon_sysfs_target_kill(struct kobject *kobj)
+{
+	damon_sysfs_dirs_kill(to_target(kobj)->regions);
 }
 
 static void damon_sysfs_target_remove(struct kobject *kobj)
@@ -426,11 +526,27 @@ static void damon_sysfs_target_remove(struct kobject *kobj)
 	damon_sysfs_remove_kobj(kobj);
 }
 
-DAMON_SYSFS_NR_FILE(nr_targets);
+static struct kobj_attribute damon_sysfs_nr_targets_attr =
+	__ATTR(nr_targets, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_targets_attrs[] = {
+	&damon_sysfs_nr_targets_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_targets);
+
+static const struct kobj_type damon_sysfs_targets_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_targets_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
+	.ktype = &damon_sysfs_targets_ktype,
 	.limit = DAMON_SYSFS_MAX_TARGETS,
 	.add = damon_sysfs_target_add,
+	.kill = damon_sysfs_target_kill,
 	.remove = damon_sysfs_target_remove,
 };
 
@@ -563,7 +679,11 @@ static const struct kobj_type damon_sysfs_context_ktype = {
 	.default_groups = damon_sysfs_context_groups,
 };
 
-/* monitoring_attrs/: intervals/ and the nr_regions range, 6.12's defaults. */
+/*
+ * monitoring_attrs/: intervals/ and the nr_regions range.  The defaults are
+ * the core's own (damon_new_ctx()), so a user who writes nothing gets the
+ * kdamond the core would build.
+ */
 static int damon_sysfs_context_add_attrs(struct damon_sysfs_context *context)
 {
 	struct damon_sysfs_intervals *intervals;
@@ -581,7 +701,7 @@ static int damon_sysfs_context_add_attrs(struct damon_sysfs_context *context)
 	*intervals = (struct damon_sysfs_intervals) {
 		.sample_us = 5 * USEC_PER_MSEC,
 		.aggr_us = 100 * USEC_PER_MSEC,
-		.update_us = USEC_PER_SEC,
+		.update_us = 60 * USEC_PER_SEC,
 	};
 	err = damon_sysfs_add_named(&intervals->kobj,
 				    &damon_sysfs_intervals_ktype,
@@ -628,14 +748,23 @@ static int damon_sysfs_context_add_schemes(struct damon_sysfs_context *context)
 	return err;
 }
 
+/*
+ * The files of schemes/ change its arrays under damon_sysfs_lock, dead
+ * context or not; they only try the lock, so removing them under it is safe.
+ */
 static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
 {
+	lockdep_assert_held(&damon_sysfs_lock);
 	damon_sysfs_schemes_rm_dirs(s);
 	damon_sysfs_remove_kobj(&s->kobj);
 }
 
-static struct kobject *damon_sysfs_context_add(struct kobject *parent,
-					       int idx)
+/*
+ * targets/ comes last: the files that block on damon_sysfs_lock appear
+ * only once nothing can fail any more.  (Those of schemes/ only try it.)
+ */
+static int damon_sysfs_context_add(struct kobject *parent, int idx,
+				   struct kobject **kid)
 {
 	struct damon_sysfs_context *context = kzalloc(sizeof(*context),
 						      GFP_KERNEL);
@@ -643,60 +772,83 @@ static struct kobject *damon_sysfs_context_add(struct kobject *parent,
 	int err;
 
 	if (!context)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	context->ops_id = DAMON_OPS_VADDR;
 	err = damon_sysfs_add_numbered(&context->kobj,
 				       &damon_sysfs_context_ktype, parent, idx);
 	if (err)
-		return ERR_PTR(err);
+		return err;
 
 	err = damon_sysfs_context_add_attrs(context);
 	if (err)
 		goto remove_context;
+	err = damon_sysfs_context_add_schemes(context);
+	if (err)
+		goto remove_attrs;
 	targets = damon_sysfs_dirs_create(&context->kobj, "targets",
-					  &damon_sysfs_nr_targets_ktype,
 					  &damon_sysfs_targets_ops);
 	if (IS_ERR(targets)) {
 		err = PTR_ERR(targets);
-		goto remove_attrs;
+		goto remove_schemes;
 	}
 	context->targets = targets;
-	err = damon_sysfs_context_add_schemes(context);
-	if (err)
-		goto remove_targets;
-	return &context->kobj;
+	*kid = &context->kobj;
+	return 0;
 
-remove_targets:
-	damon_sysfs_dirs_destroy(context->targets);
+remove_schemes:
+	damon_sysfs_context_remove_schemes(context->schemes);
 remove_attrs:
 	damon_sysfs_context_remove_attrs(context);
 remove_context:
 	damon_sysfs_remove_kobj(&context->kobj);
-	return ERR_PTR(err);
+	return err;
+}
+
+static void damon_sysfs_context_kill(struct kobject *kobj)
+{
+	damon_sysfs_dirs_kill(to_context(kobj)->targets);
 }
 
 static void damon_sysfs_context_remove(struct kobject *kobj)
 {
 	struct damon_sysfs_context *context = to_context(kobj);
 
+	mutex_lock(&damon_sysfs_lock);
 	damon_sysfs_context_remove_schemes(context->schemes);
+	mutex_unlock(&damon_sysfs_lock);
 	damon_sysfs_dirs_destroy(context->targets);
 	damon_sysfs_context_remove_attrs(context);
 	damon_sysfs_remove_kobj(kobj);
 }
 
-DAMON_SYSFS_NR_FILE(nr_contexts);
+static struct kobj_attribute damon_sysfs_nr_contexts_attr =
+	__ATTR(nr_contexts, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_contexts_attrs[] = {
+	&damon_sysfs_nr_contexts_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_contexts);
+
+static const struct kobj_type damon_sysfs_contexts_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_contexts_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
+	.ktype = &damon_sysfs_contexts_ktype,
 	.limit = DAMON_SYSFS_MAX_CONTEXTS,
 	.add = damon_sysfs_context_add,
+	.kill = damon_sysfs_context_kill,
 	.remove = damon_sysfs_context_remove,
 };
 
 /*
- * Building a damon_ctx from the tree.  Every function here runs under
- * damon_sysfs_lock on a context that no kdamond uses yet, and reports the
- * first wrong value it meets.
+ * Building a damon_ctx from the tree, which must not change meanwhile, on a
+ * context that no kdamond uses yet.  Each builder reports the first wrong
+ * value it meets.
  */
 
 static void damon_sysfs_put_target(struct damon_ctx *ctx,
@@ -761,6 +913,7 @@ static int damon_sysfs_build_targets(struct damon_ctx *ctx,
 	bool has_pid = damon_target_has_pid(ctx);
 	int i, err;
 
+	lockdep_assert_held(&damon_sysfs_lock);
 	/* the physical address space is one target, whatever its regions */
 	if (ctx->ops.id == DAMON_OPS_PADDR && targets->nr > 1)
 		return -EINVAL;
@@ -813,9 +966,11 @@ static int damon_sysfs_check_goals(struct damon_ctx *ctx)
 static struct damon_ctx *
 damon_sysfs_build_ctx(struct damon_sysfs_context *context)
 {
-	struct damon_ctx *ctx = damon_new_ctx();
+	struct damon_ctx *ctx;
 	int err;
 
+	lockdep_assert_held(&damon_sysfs_lock);
+	ctx = damon_new_ctx();
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	err = damon_select_ops(ctx, context->ops_id);
@@ -838,39 +993,44 @@ damon_sysfs_build_ctx(struct damon_sysfs_context *context)
  * kdamonds/<K>/{state,pid,contexts/}
  */
 
-enum damon_sysfs_cmd_id {
-	DAMON_SYSFS_CMD_ON,
-	DAMON_SYSFS_CMD_OFF,
-	DAMON_SYSFS_CMD_COMMIT,
-	DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS,
-	DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS,
-	DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS,
-	NR_DAMON_SYSFS_CMDS,
+struct damon_sysfs_kdamond;
+struct damon_sysfs_cmd;
+
+/* Where in the kdamond loop a command is looked at. */
+enum damon_sysfs_cmd_point {
+	DAMON_SYSFS_AT_SAMPLING,	/* active, mid aggregation */
+	DAMON_SYSFS_AT_AGGREGATION,	/* active, aggregation boundary */
+	DAMON_SYSFS_AT_WMARKS,		/* deactivated by watermarks */
+	DAMON_SYSFS_AT_EXIT,		/* the kdamond is terminating */
 };
 
-static const char * const damon_sysfs_cmd_names[NR_DAMON_SYSFS_CMDS] = {
-	[DAMON_SYSFS_CMD_ON] = "on",
-	[DAMON_SYSFS_CMD_OFF] = "off",
-	[DAMON_SYSFS_CMD_COMMIT] = "commit",
-	[DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS] =
-		"commit_schemes_quota_goals",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS] = "update_schemes_stats",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES] =
-		"update_schemes_tried_bytes",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS] =
-		"update_schemes_tried_regions",
-	[DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS] =
-		"clear_schemes_tried_regions",
-	[DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS] =
-		"update_schemes_effective_quotas",
+/* Return values of &damon_sysfs_cmd_type->step besides errors. */
+#define DAMON_SYSFS_CMD_DONE	0
+#define DAMON_SYSFS_CMD_AGAIN	1
+
+/**
+ * struct damon_sysfs_cmd_type - What one state command does.
+ * @name:	The word written to the state file.
+ * @prepare:	Runs in the writer.  For a command with @step: first, under
+ *		damon_sysfs_lock, on a running kdamond with one context, and
+ *		an error ends the command.  A command without @step is done
+ *		by @prepare alone, which takes the locks it needs.
+ * @step:	Optional: runs in the kdamond from its callbacks, under
+ *		damon_sysfs_lock, until it returns DAMON_SYSFS_CMD_DONE, or an
+ *		error, which also stops the kdamond.  The command's own result
+ *		goes to &damon_sysfs_cmd->err.
+ */
+struct damon_sysfs_cmd_type {
+	const char *name;
+	int (*prepare)(struct damon_sysfs_kdamond *kd,
+		       struct damon_sysfs_cmd *cmd);
+	int (*step)(struct damon_sysfs_kdamond *kd, struct damon_sysfs_cmd *cmd,
+		    struct damon_ctx *ctx, enum damon_sysfs_cmd_point at);
 };
 
 /**
  * struct damon_sysfs_cmd - A state command handed to a running kdamond.
- * @id:			The command.
+ * @type:		The command.
  * @param:		For commit: the context to copy into the running one.
  * @taken:		The kdamond has started on it; it can no longer be
  *			withdrawn.  Under &damon_sysfs_kdamond->cmd_lock.
@@ -878,10 +1038,10 @@ static const char * const damon_sysfs_cmd_names[NR_DAMON_SYSFS_CMDS] = {
  * @err:		The command's result for the writer.
  * @done:		Completed by the kdamond when @err is final.
  *
- * Lives on the writer's stack; the writer holds damon_sysfs_lock until @done.
+ * Lives on the writer's stack until @done.
  */
 struct damon_sysfs_cmd {
-	enum damon_sysfs_cmd_id id;
+	const struct damon_sysfs_cmd_type *type;
 	struct damon_ctx *param;
 	bool taken;
 	bool regions_started;
@@ -893,6 +1053,17 @@ struct damon_sysfs_cmd {
  * struct damon_sysfs_kdamond - One kdamond directory.
  * @kobj:	The directory.
  * @contexts:	Its contexts/ directory.
+ * @cmd_mutex:	Held by a state writer from before it looks at the kdamond
+ *		until the kdamond has answered, so that a second one waits;
+ *		off does not take it.
+ * @state_lock:	Held by on and off: @damon_ctx is replaced by on only.
+ * @writers:	State writers in state_store(); under damon_sysfs_lock.
+ * @dead:	Detached from the tree; under damon_sysfs_lock.
+ * @tried:	The schemes/ directory whose tried regions the kdamond is
+ *		updating; under damon_sysfs_lock.
+ * @refresh_ms:	If not 0, the running kdamond refreshes the schemes' stats
+ *		and effective quotas by itself every this many milliseconds.
+ * @refreshed:	When it last did, in jiffies; the kdamond's own.
  * @ctx_lock:	Guards @damon_ctx for the state and pid readers.
  * @damon_ctx:	The context last turned on, kept after it stops so its
  *		results stay readable; replaced at the next on.
@@ -903,9 +1074,16 @@ struct damon_sysfs_cmd {
 struct damon_sysfs_kdamond {
 	struct kobject kobj;
 	struct damon_sysfs_dirs *contexts;
-	struct mutex ctx_lock;		/* see the kernel-doc above */
+	struct mutex cmd_mutex;		/* one state command at a time */
+	struct mutex state_lock;	/* on and off */
+	int writers;
+	bool dead;
+	struct damon_sysfs_schemes *tried;
+	unsigned int refresh_ms;
+	unsigned long refreshed;
+	struct mutex ctx_lock;		/* @damon_ctx, for lockless readers */
 	struct damon_ctx *damon_ctx;
-	spinlock_t cmd_lock;		/* see the kernel-doc above */
+	spinlock_t cmd_lock;		/* @cmd and @exited, kdamond vs writer */
 	struct damon_sysfs_cmd *cmd;
 	bool exited;
 };
@@ -925,107 +1103,239 @@ static bool damon_sysfs_kdamond_running(struct damon_sysfs_kdamond *kdamond)
 	return running;
 }
 
-/* The schemes/ directory commands work on; damon_sysfs_lock is held. */
+/*
+ * The schemes/ directory commands work on, or NULL once the context is gone
+ * (nr_contexts may change while a command waits or runs).
+ */
 static struct damon_sysfs_schemes *
 damon_sysfs_cmd_schemes(struct damon_sysfs_kdamond *kdamond)
 {
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (kdamond->contexts->nr != 1)
+		return NULL;
 	return to_context(kdamond->contexts->kids[0])->schemes;
 }
 
-/* Where in the kdamond loop a command is looked at. */
-enum damon_sysfs_cmd_point {
-	DAMON_SYSFS_AT_SAMPLING,	/* active, mid aggregation */
-	DAMON_SYSFS_AT_AGGREGATION,	/* active, aggregation boundary */
-	DAMON_SYSFS_AT_WMARKS,		/* deactivated by watermarks */
-	DAMON_SYSFS_AT_EXIT,		/* the kdamond is terminating */
-};
+/*
+ * Answered right after a sample, never at the aggregation that follows it
+ * in the same loop, so that every answer comes after one more application
+ * of the schemes than the one before.
+ */
+static int damon_sysfs_stats_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at)
+{
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
+	if (at == DAMON_SYSFS_AT_AGGREGATION)
+		return DAMON_SYSFS_CMD_AGAIN;
+	if (schemes)
+		damon_sysfs_schemes_update_stats(schemes, ctx);
+	else
+		cmd->err = -EINVAL;
+	return DAMON_SYSFS_CMD_DONE;
+}
+
+static int damon_sysfs_quotas_step(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd,
+				   struct damon_ctx *ctx,
+				   enum damon_sysfs_cmd_point at)
+{
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
+	if (at == DAMON_SYSFS_AT_AGGREGATION)
+		return DAMON_SYSFS_CMD_AGAIN;
+	if (schemes)
+		damos_sysfs_update_effective_quotas(schemes, ctx);
+	else
+		cmd->err = -EINVAL;
+	return DAMON_SYSFS_CMD_DONE;
+}
+
+/* Quota goals are checked in a throwaway context before the real commit. */
+static int damon_sysfs_goals_prepare(struct damon_sysfs_kdamond *kd,
+				     struct damon_sysfs_cmd *cmd)
+{
+	struct damon_ctx *ctx = damon_new_ctx();
+	int err;
+
+	if (!ctx)
+		return -ENOMEM;
+	err = damon_sysfs_add_schemes(ctx, damon_sysfs_cmd_schemes(kd));
+	if (!err)
+		err = damon_sysfs_check_goals(ctx);
+	damon_destroy_ctx(ctx);
+	return err;
+}
+
+static int damon_sysfs_goals_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at)
+{
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
+
+	if (at == DAMON_SYSFS_AT_EXIT)
+		cmd->err = -ESRCH;
+	else if (!schemes)
+		cmd->err = -EINVAL;
+	else
+		cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
+	return DAMON_SYSFS_CMD_DONE;
+}
+
+static int damon_sysfs_commit_prepare(struct damon_sysfs_kdamond *kd,
+				      struct damon_sysfs_cmd *cmd)
+{
+	struct damon_ctx *param;
+
+	param = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	if (IS_ERR(param))
+		return PTR_ERR(param);
+	cmd->param = param;
+	return 0;
+}
 
 /*
- * Collect tried regions over one whole round of scheme application.  Returns
- * true once the result is complete.
+ * New sampling or aggregation intervals make the core rescale the access
+ * counts, which is exact only at an aggregation boundary: such a commit
+ * waits for one.  Any other commit is taken at the next sample.  A failed
+ * commit stops the kdamond: its context may be half updated.
  */
-static bool damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
-					   struct damon_sysfs_cmd *cmd,
-					   struct damon_ctx *ctx,
-					   enum damon_sysfs_cmd_point at)
+static int damon_sysfs_commit_step(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd,
+				   struct damon_ctx *ctx,
+				   enum damon_sysfs_cmd_point at)
+{
+	struct damon_ctx *param = cmd->param;
+
+	if (at == DAMON_SYSFS_AT_EXIT) {
+		cmd->err = -ESRCH;
+		return DAMON_SYSFS_CMD_DONE;
+	}
+	if (at == DAMON_SYSFS_AT_SAMPLING &&
+	    (ctx->attrs.sample_interval != param->attrs.sample_interval ||
+	     ctx->attrs.aggr_interval != param->attrs.aggr_interval))
+		return DAMON_SYSFS_CMD_AGAIN;
+	cmd->err = damon_commit_ctx(ctx, param);
+	return cmd->err;
+}
+
+/*
+ * The schemes' tried-regions helpers keep the update they serve in globals:
+ * one kdamond at a time uses them, the others wait for their turn in their
+ * step.  Both are under damon_sysfs_lock.
+ */
+static struct damon_sysfs_kdamond *damon_sysfs_tried_owner;
+static int (*damon_sysfs_tried_apply)(struct damon_ctx *ctx,
+				      struct damon_target *t,
+				      struct damon_region *r, struct damos *s);
+
+/*
+ * Wraps the helpers' before_damos_apply callback, which adds a directory per
+ * region to the tree: it runs under damon_sysfs_lock, and only while the
+ * schemes/ directory it fills is still in the tree.
+ */
+static int damon_sysfs_before_damos_apply(struct damon_ctx *ctx,
+					  struct damon_target *t,
+					  struct damon_region *r,
+					  struct damos *s)
+{
+	struct damon_sysfs_kdamond *kd = ctx->callback.private;
+	int ret = 0;
+
+	mutex_lock(&damon_sysfs_lock);
+	if (kd->tried && damon_sysfs_cmd_schemes(kd) == kd->tried)
+		ret = damon_sysfs_tried_apply(ctx, t, r, s);
+	mutex_unlock(&damon_sysfs_lock);
+	return ret;
+}
+
+static int damon_sysfs_tried_start(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_schemes *schemes,
+				   struct damon_ctx *ctx, bool bytes_only)
+{
+	int err;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
+						       bytes_only);
+	if (err)
+		return err;
+	damon_sysfs_tried_owner = kd;
+	kd->tried = schemes;
+	damon_sysfs_tried_apply = ctx->callback.before_damos_apply;
+	ctx->callback.before_damos_apply = damon_sysfs_before_damos_apply;
+	return 0;
+}
+
+static int damon_sysfs_tried_stop(struct damon_sysfs_kdamond *kd,
+				  struct damon_ctx *ctx)
+{
+	lockdep_assert_held(&damon_sysfs_lock);
+	damon_sysfs_tried_owner = NULL;
+	kd->tried = NULL;
+	return damon_sysfs_schemes_update_regions_stop(ctx);
+}
+
+/* Collect tried regions over one whole round of scheme application. */
+static int damon_sysfs_tried_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at, bool bytes_only)
 {
 	bool active = at == DAMON_SYSFS_AT_SAMPLING ||
 		      at == DAMON_SYSFS_AT_AGGREGATION;
-	bool bytes_only = cmd->id == DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES;
 	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
 	int err;
 
 	if (!cmd->regions_started) {
 		/* a terminating kdamond applies no scheme any more */
 		if (at == DAMON_SYSFS_AT_EXIT)
-			return true;
-		err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
-							       bytes_only);
+			return DAMON_SYSFS_CMD_DONE;
+		if (!schemes) {
+			cmd->err = -EINVAL;
+			return DAMON_SYSFS_CMD_DONE;
+		}
+		if (damon_sysfs_tried_owner)
+			return DAMON_SYSFS_CMD_AGAIN;
+		err = damon_sysfs_tried_start(kd, schemes, ctx, bytes_only);
 		if (err) {
 			cmd->err = err;
-			return true;
+			return DAMON_SYSFS_CMD_DONE;
 		}
 		cmd->regions_started = true;
 		if (active)
-			return false;
+			return DAMON_SYSFS_CMD_AGAIN;
+	} else if (schemes != kd->tried) {
+		/* the directory went away with its context */
+		cmd->err = -EINVAL;
 	} else {
 		damos_sysfs_mark_finished_regions_updates(ctx);
 		if (active && !damos_sysfs_regions_upd_done())
-			return false;
+			return DAMON_SYSFS_CMD_AGAIN;
 	}
-	cmd->err = damon_sysfs_schemes_update_regions_stop(ctx);
-	return true;
+	err = damon_sysfs_tried_stop(kd, ctx);
+	if (!cmd->err)
+		cmd->err = err;
+	return DAMON_SYSFS_CMD_DONE;
 }
 
-/*
- * New sampling or aggregation intervals make the core rescale the access
- * counts, which is exact only at an aggregation boundary: such a commit
- * waits for one.  Any other commit is taken at the next sample.
- */
-static bool damon_sysfs_rescales(struct damon_ctx *ctx,
-				 struct damon_ctx *param)
+static int damon_sysfs_tried_bytes_step(struct damon_sysfs_kdamond *kd,
+					struct damon_sysfs_cmd *cmd,
+					struct damon_ctx *ctx,
+					enum damon_sysfs_cmd_point at)
 {
-	return ctx->attrs.sample_interval != param->attrs.sample_interval ||
-	       ctx->attrs.aggr_interval != param->attrs.aggr_interval;
+	return damon_sysfs_tried_step(kd, cmd, ctx, at, true);
 }
 
-/* Handle @cmd as far as @at allows; returns true once it is finished. */
-static bool damon_sysfs_cmd_step(struct damon_sysfs_kdamond *kd,
-				 struct damon_sysfs_cmd *cmd,
-				 struct damon_ctx *ctx,
-				 enum damon_sysfs_cmd_point at)
+static int damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
+					  struct damon_sysfs_cmd *cmd,
+					  struct damon_ctx *ctx,
+					  enum damon_sysfs_cmd_point at)
 {
-	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
-
-	switch (cmd->id) {
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_STATS:
-		damon_sysfs_schemes_update_stats(schemes, ctx);
-		return true;
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_EFFECTIVE_QUOTAS:
-		damos_sysfs_update_effective_quotas(schemes, ctx);
-		return true;
-	case DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS:
-		if (at == DAMON_SYSFS_AT_EXIT)
-			cmd->err = -ESRCH;
-		else
-			cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
-		return true;
-	case DAMON_SYSFS_CMD_COMMIT:
-		if (at == DAMON_SYSFS_AT_SAMPLING &&
-		    damon_sysfs_rescales(ctx, cmd->param))
-			return false;
-		if (at == DAMON_SYSFS_AT_EXIT)
-			cmd->err = -ESRCH;
-		else
-			cmd->err = damon_commit_ctx(ctx, cmd->param);
-		return true;
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_BYTES:
-	case DAMON_SYSFS_CMD_UPDATE_SCHEMES_TRIED_REGIONS:
-		return damon_sysfs_tried_regions_step(kd, cmd, ctx, at);
-	default:
-		cmd->err = -EINVAL;
-		return true;
-	}
+	return damon_sysfs_tried_step(kd, cmd, ctx, at, false);
 }
 
 /* Take the posted command, if any, out of reach of a withdrawing writer. */
@@ -1044,6 +1354,19 @@ damon_sysfs_take_cmd(struct damon_sysfs_kdamond *kd, bool exiting)
 	return cmd;
 }
 
+static int damon_sysfs_step_cmd(struct damon_sysfs_kdamond *kd,
+				struct damon_sysfs_cmd *cmd,
+				struct damon_ctx *ctx,
+				enum damon_sysfs_cmd_point at)
+{
+	int ret;
+
+	mutex_lock(&damon_sysfs_lock);
+	ret = cmd->type->step(kd, cmd, ctx, at);
+	mutex_unlock(&damon_sysfs_lock);
+	return ret;
+}
+
 static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
 				   struct damon_sysfs_cmd *cmd)
 {
@@ -1055,34 +1378,62 @@ static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
 }
 
 /*
- * Runs in the kdamond.  A failed commit stops the kdamond: its context may
- * be half updated.
+ * Runs in the kdamond; a negative return stops it.  damon_sysfs_lock is
+ * taken only while a command is there: no holder of it ever waits for a
+ * kdamond.
  */
 static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at)
 {
 	struct damon_sysfs_kdamond *kd = ctx->callback.private;
 	struct damon_sysfs_cmd *cmd;
-	int stop_err = 0;
+	int ret;
 
 	if (!READ_ONCE(kd->cmd))
 		return 0;
 	cmd = damon_sysfs_take_cmd(kd, false);
-	if (!cmd || !damon_sysfs_cmd_step(kd, cmd, ctx, at))
+	if (!cmd)
 		return 0;
-	if (cmd->id == DAMON_SYSFS_CMD_COMMIT)
-		stop_err = cmd->err;
+	ret = damon_sysfs_step_cmd(kd, cmd, ctx, at);
+	if (ret == DAMON_SYSFS_CMD_AGAIN)
+		return 0;
 	damon_sysfs_finish_cmd(kd, cmd);
-	return stop_err;
+	return ret;
+}
+
+/*
+ * What update_schemes_stats and update_schemes_effective_quotas do, every
+ * refresh_ms.  As a command's step, it finds the schemes/ directory afresh
+ * under damon_sysfs_lock, so no nr_* write can free what it updates, and
+ * holds the lock only for the copy, so no writer waits for long.
+ */
+static void damon_sysfs_refresh(struct damon_ctx *ctx)
+{
+	struct damon_sysfs_kdamond *kd = ctx->callback.private;
+	unsigned int ms = READ_ONCE(kd->refresh_ms);
+	struct damon_sysfs_schemes *schemes;
+
+	if (!ms || time_before(jiffies, kd->refreshed + msecs_to_jiffies(ms)))
+		return;
+	kd->refreshed = jiffies;
+	mutex_lock(&damon_sysfs_lock);
+	schemes = damon_sysfs_cmd_schemes(kd);
+	if (schemes) {
+		damon_sysfs_schemes_update_stats(schemes, ctx);
+		damos_sysfs_update_effective_quotas(schemes, ctx);
+	}
+	mutex_unlock(&damon_sysfs_lock);
 }
 
 static int damon_sysfs_after_wmarks_check(struct damon_ctx *ctx)
 {
+	damon_sysfs_refresh(ctx);
 	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_WMARKS);
 }
 
 static int damon_sysfs_after_sampling(struct damon_ctx *ctx)
 {
+	damon_sysfs_refresh(ctx);
 	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_SAMPLING);
 }
 
@@ -1092,7 +1443,8 @@ static int damon_sysfs_after_aggregation(struct damon_ctx *ctx)
 }
 
 /*
- * The last callback: answer a pending command from the final state, then
+ * The last callback: answer a pending command from the final state, so
+ * none is left behind (and none can be posted after it, see @exited), then
  * let go of the target processes.
  */
 static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
@@ -1101,7 +1453,7 @@ static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 	struct damon_sysfs_cmd *cmd = damon_sysfs_take_cmd(kd, true);
 
 	if (cmd) {
-		damon_sysfs_cmd_step(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
+		damon_sysfs_step_cmd(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
 		damon_sysfs_finish_cmd(kd, cmd);
 	}
 	if (!damon_target_has_pid(ctx))
@@ -1112,9 +1464,10 @@ static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 }
 
 /*
- * Post @cmd to the running kdamond and wait for its answer.  A fatal signal
- * withdraws a command the kdamond has not started on; one it has started is
- * waited for, which takes at most two apply intervals.
+ * Post @cmd to the running kdamond and wait for its answer.  A kdamond past
+ * its last callback gets none.  A fatal signal withdraws a command the
+ * kdamond has not started on; one it has started is waited for, which
+ * takes at most two apply intervals.
  */
 static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
 			       struct damon_sysfs_cmd *cmd)
@@ -1145,67 +1498,55 @@ static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
 	return cmd->err;
 }
 
-/* Quota goals are checked in a throwaway context before the real commit. */
-static int damon_sysfs_check_schemes(struct damon_sysfs_schemes *schemes)
+/* Only the tree changes: the kdamond reads it only during commands. */
+static int damon_sysfs_clear_prepare(struct damon_sysfs_kdamond *kd,
+				     struct damon_sysfs_cmd *cmd)
 {
-	struct damon_ctx *ctx = damon_new_ctx();
-	int err;
+	struct damon_sysfs_schemes *schemes;
+	int err = mutex_lock_killable(&kd->cmd_mutex);
 
-	if (!ctx)
-		return -ENOMEM;
-	err = damon_sysfs_add_schemes(ctx, schemes);
-	if (!err)
-		err = damon_sysfs_check_goals(ctx);
-	damon_destroy_ctx(ctx);
+	if (err)
+		return err;
+	err = mutex_lock_killable(&damon_sysfs_lock);
+	if (err)
+		goto unlock_cmd;
+	schemes = damon_sysfs_cmd_schemes(kd);
+	if (!damon_sysfs_kdamond_running(kd) || !schemes)
+		err = -EINVAL;
+	else
+		err = damon_sysfs_schemes_clear_regions(schemes, kd->damon_ctx);
+	mutex_unlock(&damon_sysfs_lock);
+unlock_cmd:
+	mutex_unlock(&kd->cmd_mutex);
 	return err;
 }
 
-static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
-				enum damon_sysfs_cmd_id id)
+/* Build the context to start from the tree. */
+static struct damon_ctx *damon_sysfs_on_ctx(struct damon_sysfs_kdamond *kd)
 {
-	struct damon_sysfs_context *context;
-	struct damon_sysfs_cmd cmd = { .id = id };
-	int err;
+	struct damon_ctx *ctx;
+	int err = mutex_lock_killable(&damon_sysfs_lock);
 
-	if (!damon_sysfs_kdamond_running(kd))
-		return -EINVAL;
-	context = to_context(kd->contexts->kids[0]);
-
-	switch (id) {
-	case DAMON_SYSFS_CMD_CLEAR_SCHEMES_TRIED_REGIONS:
-		/*
-		 * Only the tree changes, and its readers in the kdamond run
-		 * only during a command, which damon_sysfs_lock excludes.
-		 */
-		return damon_sysfs_schemes_clear_regions(context->schemes,
-							 kd->damon_ctx);
-	case DAMON_SYSFS_CMD_COMMIT:
-		cmd.param = damon_sysfs_build_ctx(context);
-		if (IS_ERR(cmd.param))
-			return PTR_ERR(cmd.param);
-		break;
-	case DAMON_SYSFS_CMD_COMMIT_SCHEMES_QUOTA_GOALS:
-		err = damon_sysfs_check_schemes(context->schemes);
-		if (err)
-			return err;
-		break;
-	default:
-		break;
-	}
-	err = damon_sysfs_run_cmd(kd, &cmd);
-	if (cmd.param)
-		damon_sysfs_destroy_ctx(cmd.param);
-	return err;
+	if (err)
+		return ERR_PTR(err);
+	if (kd->contexts->nr != 1)
+		ctx = ERR_PTR(-EINVAL);
+	else if (damon_sysfs_kdamond_running(kd))
+		ctx = ERR_PTR(-EBUSY);
+	else
+		ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	mutex_unlock(&damon_sysfs_lock);
+	return ctx;
 }
 
-static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
+static int damon_sysfs_start(struct damon_sysfs_kdamond *kd)
 {
 	struct damon_ctx *ctx, *old;
 	int err;
 
-	if (damon_sysfs_kdamond_running(kd))
-		return -EBUSY;
-	ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	lockdep_assert_held(&kd->cmd_mutex);
+	lockdep_assert_held(&kd->state_lock);
+	ctx = damon_sysfs_on_ctx(kd);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 	ctx->callback.private = kd;
@@ -1217,6 +1558,7 @@ static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
 	spin_lock(&kd->cmd_lock);
 	kd->exited = false;
 	spin_unlock(&kd->cmd_lock);
+	kd->refreshed = jiffies;
 	err = damon_start(&ctx, 1, false);
 	if (err) {
 		damon_sysfs_destroy_ctx(ctx);
@@ -1231,17 +1573,100 @@ static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
 	return 0;
 }
 
-static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd)
+static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd,
+			       struct damon_sysfs_cmd *cmd)
 {
-	if (!kd->damon_ctx)
-		return -EINVAL;
-	return damon_stop(&kd->damon_ctx, 1);
+	int err = mutex_lock_killable(&kd->cmd_mutex);
+
+	if (err)
+		return err;
+	err = mutex_lock_killable(&kd->state_lock);
+	if (!err) {
+		err = damon_sysfs_start(kd);
+		mutex_unlock(&kd->state_lock);
+	}
+	mutex_unlock(&kd->cmd_mutex);
+	return err;
 }
 
-/* Parse a state command; -EINVAL tells damo a command is not supported. */
-static int damon_sysfs_parse_cmd(const char *buf)
+/*
+ * Off does not wait for the commands: the kdamond answers the one it has
+ * before it ends, and those waiting then find it stopped.
+ */
+static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd,
+				struct damon_sysfs_cmd *cmd)
 {
-	return sysfs_match_string(damon_sysfs_cmd_names, buf);
+	int err = mutex_lock_killable(&kd->state_lock);
+
+	if (err)
+		return err;
+	if (!kd->damon_ctx)
+		err = -EINVAL;
+	else
+		err = damon_stop(&kd->damon_ctx, 1);
+	mutex_unlock(&kd->state_lock);
+	return err;
+}
+
+/*
+ * Every state command.  -EINVAL for a word not here tells damo that a
+ * command is not supported.
+ */
+static const struct damon_sysfs_cmd_type damon_sysfs_cmd_types[] = {
+	{ "on", damon_sysfs_turn_on, NULL },
+	{ "off", damon_sysfs_turn_off, NULL },
+	{ "commit", damon_sysfs_commit_prepare, damon_sysfs_commit_step },
+	{ "commit_schemes_quota_goals", damon_sysfs_goals_prepare,
+	  damon_sysfs_goals_step },
+	{ "update_schemes_stats", NULL, damon_sysfs_stats_step },
+	{ "update_schemes_tried_bytes", NULL, damon_sysfs_tried_bytes_step },
+	{ "update_schemes_tried_regions", NULL,
+	  damon_sysfs_tried_regions_step },
+	{ "clear_schemes_tried_regions", damon_sysfs_clear_prepare, NULL },
+	{ "update_schemes_effective_quotas", NULL, damon_sysfs_quotas_step },
+};
+
+static const struct damon_sysfs_cmd_type *damon_sysfs_parse_cmd(const char *buf)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(damon_sysfs_cmd_types); i++)
+		if (sysfs_streq(buf, damon_sysfs_cmd_types[i].name))
+			return &damon_sysfs_cmd_types[i];
+	return NULL;
+}
+
+/* Check and prepare @cmd, under damon_sysfs_lock for the tree. */
+static int damon_sysfs_prepare_cmd(struct damon_sysfs_kdamond *kd,
+				   struct damon_sysfs_cmd *cmd)
+{
+	int err = mutex_lock_killable(&damon_sysfs_lock);
+
+	if (err)
+		return err;
+	if (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1)
+		err = -EINVAL;
+	else if (cmd->type->prepare)
+		err = cmd->type->prepare(kd, cmd);
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
+}
+
+static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
+				const struct damon_sysfs_cmd_type *type)
+{
+	struct damon_sysfs_cmd cmd = { .type = type };
+	int err = mutex_lock_killable(&kd->cmd_mutex);
+
+	if (err)
+		return err;
+	err = damon_sysfs_prepare_cmd(kd, &cmd);
+	if (!err)
+		err = damon_sysfs_run_cmd(kd, &cmd);
+	mutex_unlock(&kd->cmd_mutex);
+	if (cmd.param)
+		damon_sysfs_destroy_ctx(cmd.param);
+	return err;
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -1249,30 +1674,51 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	bool on = damon_sysfs_kdamond_running(to_kdamond(kobj));
 
-	return sysfs_emit(buf, "%s\n", damon_sysfs_cmd_names[on ?
-			  DAMON_SYSFS_CMD_ON : DAMON_SYSFS_CMD_OFF]);
+	return sysfs_emit(buf, "%s\n", on ? "on" : "off");
+}
+
+/*
+ * Count the writer in, so nr_kdamonds keeps the directory while it works,
+ * unless the directory is already on its way out.
+ */
+static int damon_sysfs_writer_enter(struct damon_sysfs_kdamond *kd)
+{
+	int err = mutex_lock_killable(&damon_sysfs_lock);
+
+	if (err)
+		return err;
+	if (kd->dead)
+		err = -ENOENT;
+	else
+		kd->writers++;
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
+}
+
+static void damon_sysfs_writer_exit(struct damon_sysfs_kdamond *kd)
+{
+	mutex_lock(&damon_sysfs_lock);
+	kd->writers--;
+	mutex_unlock(&damon_sysfs_lock);
 }
 
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
+	const struct damon_sysfs_cmd_type *type = damon_sysfs_parse_cmd(buf);
 	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
-	int id = damon_sysfs_parse_cmd(buf);
 	int err;
 
-	if (id < 0)
+	if (!type)
 		return -EINVAL;
-	if (!mutex_trylock(&damon_sysfs_lock))
-		return -EBUSY;
-	if (id == DAMON_SYSFS_CMD_OFF)
-		err = damon_sysfs_turn_off(kd);
-	else if (kd->contexts->nr != 1)
-		err = -EINVAL;
-	else if (id == DAMON_SYSFS_CMD_ON)
-		err = damon_sysfs_turn_on(kd);
+	err = damon_sysfs_writer_enter(kd);
+	if (err)
+		return err;
+	if (type->step)
+		err = damon_sysfs_send_cmd(kd, type);
 	else
-		err = damon_sysfs_send_cmd(kd, id);
-	mutex_unlock(&damon_sysfs_lock);
+		err = type->prepare(kd, NULL);
+	damon_sysfs_writer_exit(kd);
 	return err ? err : count;
 }
 
@@ -1289,14 +1735,36 @@ static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", pid < 0 ? -1 : pid);
 }
 
+static ssize_t refresh_ms_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_kdamond(kobj)->refresh_ms));
+}
+
+static ssize_t refresh_ms_store(struct kobject *kobj,
+				struct kobj_attribute *attr,
+				const char *buf, size_t count)
+{
+	unsigned int ms;
+	int err = kstrtouint(buf, 0, &ms);
+
+	if (err)
+		return err;
+	WRITE_ONCE(to_kdamond(kobj)->refresh_ms, ms);
+	return count;
+}
+
 static struct kobj_attribute damon_sysfs_state_attr =
 	__ATTR_RW_MODE(state, 0600);
 static struct kobj_attribute damon_sysfs_pid_attr =
 	__ATTR_RO_MODE(pid, 0400);
+static struct kobj_attribute damon_sysfs_refresh_ms_attr =
+	__ATTR_RW_MODE(refresh_ms, 0600);
 
 static struct attribute *damon_sysfs_kdamond_attrs[] = {
 	&damon_sysfs_state_attr.attr,
 	&damon_sysfs_pid_attr.attr,
+	&damon_sysfs_refresh_ms_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(damon_sysfs_kdamond);
@@ -1309,6 +1777,8 @@ static void damon_sysfs_kdamond_release(struct kobject *kobj)
 	if (kd->damon_ctx)
 		damon_destroy_ctx(kd->damon_ctx);
 	mutex_destroy(&kd->ctx_lock);
+	mutex_destroy(&kd->state_lock);
+	mutex_destroy(&kd->cmd_mutex);
 	kfree(kd);
 }
 
@@ -1318,54 +1788,94 @@ static const struct kobj_type damon_sysfs_kdamond_ktype = {
 	.default_groups = damon_sysfs_kdamond_groups,
 };
 
-static struct kobject *damon_sysfs_kdamond_add(struct kobject *parent,
-					       int idx)
+/*
+ * The state file blocks on damon_sysfs_lock, and exists as soon as the
+ * directory does: a kdamond whose contexts/ cannot be made is handed back
+ * half built, to be removed after the lock is released.
+ */
+static int damon_sysfs_kdamond_add(struct kobject *parent, int idx,
+				   struct kobject **kid)
 {
 	struct damon_sysfs_kdamond *kd = kzalloc(sizeof(*kd), GFP_KERNEL);
 	struct damon_sysfs_dirs *contexts;
 	int err;
 
 	if (!kd)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
+	mutex_init(&kd->cmd_mutex);
+	mutex_init(&kd->state_lock);
 	mutex_init(&kd->ctx_lock);
 	spin_lock_init(&kd->cmd_lock);
 	err = damon_sysfs_add_numbered(&kd->kobj, &damon_sysfs_kdamond_ktype,
 				       parent, idx);
 	if (err)
-		return ERR_PTR(err);
+		return err;
+	*kid = &kd->kobj;
 	contexts = damon_sysfs_dirs_create(&kd->kobj, "contexts",
-					   &damon_sysfs_nr_contexts_ktype,
 					   &damon_sysfs_contexts_ops);
-	if (IS_ERR(contexts)) {
-		damon_sysfs_remove_kobj(&kd->kobj);
-		return ERR_CAST(contexts);
-	}
+	if (IS_ERR(contexts))
+		return PTR_ERR(contexts);
 	kd->contexts = contexts;
-	return &kd->kobj;
+	return 0;
+}
+
+static void damon_sysfs_kdamond_kill(struct kobject *kobj)
+{
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	kd->dead = true;
+	if (kd->contexts)
+		damon_sysfs_dirs_kill(kd->contexts);
 }
 
 static void damon_sysfs_kdamond_remove(struct kobject *kobj)
 {
-	damon_sysfs_dirs_destroy(to_kdamond(kobj)->contexts);
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	if (kd->contexts)
+		damon_sysfs_dirs_destroy(kd->contexts);
 	damon_sysfs_remove_kobj(kobj);
 }
 
-/* 6.12 keeps every kdamond directory while any of them runs. */
+/*
+ * Every kdamond directory stays while any kdamond runs or has a state
+ * writer at work.
+ */
 static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 {
+	struct damon_sysfs_kdamond *kd;
 	int i;
 
-	for (i = 0; i < kdamonds->nr; i++)
-		if (damon_sysfs_kdamond_running(to_kdamond(kdamonds->kids[i])))
+	lockdep_assert_held(&damon_sysfs_lock);
+	for (i = 0; i < kdamonds->nr; i++) {
+		kd = to_kdamond(kdamonds->kids[i]);
+		if (kd->writers || damon_sysfs_kdamond_running(kd))
 			return true;
+	}
 	return false;
 }
 
-DAMON_SYSFS_NR_FILE(nr_kdamonds);
+static struct kobj_attribute damon_sysfs_nr_kdamonds_attr =
+	__ATTR(nr_kdamonds, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_kdamonds_attrs[] = {
+	&damon_sysfs_nr_kdamonds_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_kdamonds);
+
+static const struct kobj_type damon_sysfs_kdamonds_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_kdamonds_groups,
+};
 
 static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
+	.ktype = &damon_sysfs_kdamonds_ktype,
 	.limit = DAMON_SYSFS_MAX_KDAMONDS,
 	.add = damon_sysfs_kdamond_add,
+	.kill = damon_sysfs_kdamond_kill,
 	.remove = damon_sysfs_kdamond_remove,
 	.busy = damon_sysfs_kdamonds_busy,
 };
@@ -1382,7 +1892,6 @@ static int __init damon_sysfs_init(void)
 	if (!admin)
 		goto put_root;
 	kdamonds = damon_sysfs_dirs_create(admin, "kdamonds",
-					   &damon_sysfs_nr_kdamonds_ktype,
 					   &damon_sysfs_kdamonds_ops);
 	if (IS_ERR(kdamonds))
 		goto put_admin;

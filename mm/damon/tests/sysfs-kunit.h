@@ -5,7 +5,9 @@
  * What the tests cover: the numbered-directory resize (growth that fails
  * half way must leave the old children alone), and the builders that turn
  * the tree into a damon_ctx (regions, targets, quota goals, the whole
- * context), each fed with the wrong value the builder must refuse.  The
+ * context), each fed with the wrong value the builder must refuse; the
+ * command slot against the two ways a command got lost upstream (left for a
+ * kdamond that is not running, posted while the kdamond shuts down).  The
  * sysfs objects are built in memory without registering them: the builders
  * only read their fields.  The files themselves are tested from userspace
  * by tools/testing/selftests/damon.
@@ -17,6 +19,8 @@
 #define _DAMON_SYSFS_TEST_H
 
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 
 #define DAMON_SYSFS_TEST_KIDS	8
 
@@ -24,12 +28,21 @@ static struct kobject damon_sysfs_test_kids[DAMON_SYSFS_TEST_KIDS];
 static int damon_sysfs_test_fail_at;
 static int damon_sysfs_test_live;
 
-static struct kobject *damon_sysfs_test_add(struct kobject *parent, int idx)
+static int damon_sysfs_test_killed;
+
+static int damon_sysfs_test_add(struct kobject *parent, int idx,
+				struct kobject **kid)
 {
 	if (idx == damon_sysfs_test_fail_at)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	damon_sysfs_test_live++;
-	return &damon_sysfs_test_kids[idx];
+	*kid = &damon_sysfs_test_kids[idx];
+	return 0;
+}
+
+static void damon_sysfs_test_kill(struct kobject *kid)
+{
+	damon_sysfs_test_killed++;
 }
 
 static void damon_sysfs_test_remove(struct kobject *kid)
@@ -40,8 +53,43 @@ static void damon_sysfs_test_remove(struct kobject *kid)
 static const struct damon_sysfs_dirs_ops damon_sysfs_test_ops = {
 	.limit = DAMON_SYSFS_TEST_KIDS,
 	.add = damon_sysfs_test_add,
+	.kill = damon_sysfs_test_kill,
 	.remove = damon_sysfs_test_remove,
 };
+
+/*
+ * The builders and the resize run under damon_sysfs_lock, as from sysfs.
+ * What a resize detaches is killed under the lock, removed after it.
+ */
+static int damon_sysfs_test_do_resize(struct damon_sysfs_dirs *dirs, int nr)
+{
+	struct damon_sysfs_gone gone = {};
+	int err, live;
+
+	mutex_lock(&damon_sysfs_lock);
+	damon_sysfs_test_killed = 0;
+	live = damon_sysfs_test_live;
+	err = damon_sysfs_dirs_resize(dirs, nr, &gone);
+	/* nothing detached is removed under the lock */
+	if (damon_sysfs_test_live < live)
+		err = -EDEADLK;
+	if (damon_sysfs_test_killed != gone.nr)
+		err = -EUCLEAN;
+	mutex_unlock(&damon_sysfs_lock);
+	damon_sysfs_gone_remove(&gone);
+	return err;
+}
+
+static struct damon_ctx *
+damon_sysfs_test_do_build(struct damon_sysfs_context *context)
+{
+	struct damon_ctx *ctx;
+
+	mutex_lock(&damon_sysfs_lock);
+	ctx = damon_sysfs_build_ctx(context);
+	mutex_unlock(&damon_sysfs_lock);
+	return ctx;
+}
 
 static void damon_sysfs_test_resize(struct kunit *test)
 {
@@ -50,7 +98,7 @@ static void damon_sysfs_test_resize(struct kunit *test)
 
 	damon_sysfs_test_fail_at = -1;
 	damon_sysfs_test_live = 0;
-	KUNIT_ASSERT_EQ(test, damon_sysfs_dirs_resize(&dirs, 3), 0);
+	KUNIT_ASSERT_EQ(test, damon_sysfs_test_do_resize(&dirs, 3), 0);
 	KUNIT_EXPECT_EQ(test, dirs.nr, 3);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 3);
 	for (i = 0; i < 3; i++)
@@ -59,16 +107,16 @@ static void damon_sysfs_test_resize(struct kunit *test)
 
 	/* growth failing at child 5 keeps children 0-2, removes 3-4 */
 	damon_sysfs_test_fail_at = 5;
-	KUNIT_EXPECT_EQ(test, damon_sysfs_dirs_resize(&dirs, 7), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_test_do_resize(&dirs, 7), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, dirs.nr, 3);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 3);
 	KUNIT_EXPECT_PTR_EQ(test, dirs.kids[2], &damon_sysfs_test_kids[2]);
 
 	damon_sysfs_test_fail_at = -1;
-	KUNIT_EXPECT_EQ(test, damon_sysfs_dirs_resize(&dirs, 1), 0);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_test_do_resize(&dirs, 1), 0);
 	KUNIT_EXPECT_EQ(test, dirs.nr, 1);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 1);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_dirs_resize(&dirs, 0), 0);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_test_do_resize(&dirs, 0), 0);
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_live, 0);
 	KUNIT_EXPECT_NULL(test, dirs.kids);
 }
@@ -194,8 +242,14 @@ static int damon_sysfs_test_try_targets(struct kunit *test,
 					struct damon_ctx *ctx, const int *pids,
 					int n, const unsigned long (*ranges)[2])
 {
-	return damon_sysfs_build_targets(ctx,
-			damon_sysfs_test_targets(test, pids, n, ranges, 1));
+	struct damon_sysfs_dirs *targets =
+		damon_sysfs_test_targets(test, pids, n, ranges, 1);
+	int err;
+
+	mutex_lock(&damon_sysfs_lock);
+	err = damon_sysfs_build_targets(ctx, targets);
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
 }
 
 static unsigned int damon_sysfs_test_nr_targets(struct damon_ctx *ctx)
@@ -285,7 +339,7 @@ static void damon_sysfs_test_build_ctx(struct kunit *test)
 	struct damon_ctx *ctx;
 
 	KUNIT_ASSERT_NOT_NULL(test, context.schemes);
-	ctx = damon_sysfs_build_ctx(&context);
+	ctx = damon_sysfs_test_do_build(&context);
 	if (IS_ERR(ctx) && !damon_is_registered_ops(DAMON_OPS_PADDR))
 		kunit_skip(test, "paddr operations are not built in");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx));
@@ -298,11 +352,11 @@ static void damon_sysfs_test_build_ctx(struct kunit *test)
 	damon_sysfs_destroy_ctx(ctx);
 
 	range.min = 60;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_build_ctx(&context)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_test_do_build(&context)),
 			-EINVAL);
 	range.min = 5;
 	intervals.sample_us = 30000;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_build_ctx(&context)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(damon_sysfs_test_do_build(&context)),
 			-EINVAL);
 }
 
@@ -341,18 +395,123 @@ static void damon_sysfs_test_check_goals(struct kunit *test)
 
 static void damon_sysfs_test_parse_cmd(struct kunit *test)
 {
-	int id;
+	const struct damon_sysfs_cmd_type *commit = NULL;
+	int i;
 
-	for (id = 0; id < NR_DAMON_SYSFS_CMDS; id++) {
-		const char *name = damon_sysfs_cmd_names[id];
+	for (i = 0; i < ARRAY_SIZE(damon_sysfs_cmd_types); i++) {
+		const struct damon_sysfs_cmd_type *type =
+			&damon_sysfs_cmd_types[i];
 
-		KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd(name), id);
+		KUNIT_EXPECT_PTR_EQ(test, damon_sysfs_parse_cmd(type->name),
+				    type);
+		/* a command is done by one of them, or both */
+		KUNIT_EXPECT_TRUE(test, type->prepare || type->step);
+		if (!strcmp(type->name, "commit"))
+			commit = type;
 	}
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd("commit\n"),
-			DAMON_SYSFS_CMD_COMMIT);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd("o"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd("on off"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, damon_sysfs_parse_cmd(""), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, commit);
+	KUNIT_EXPECT_PTR_EQ(test, damon_sysfs_parse_cmd("commit\n"), commit);
+	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd("o"));
+	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd("on off"));
+	KUNIT_EXPECT_NULL(test, damon_sysfs_parse_cmd(""));
+}
+
+/* A kdamond directory that is never registered, with no context. */
+static struct damon_sysfs_kdamond *
+damon_sysfs_test_kdamond(struct kunit *test)
+{
+	struct damon_sysfs_kdamond *kd = kunit_kzalloc(test, sizeof(*kd),
+						       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, kd);
+	kd->contexts = kunit_kzalloc(test, sizeof(*kd->contexts), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, kd->contexts);
+	mutex_init(&kd->cmd_mutex);
+	mutex_init(&kd->state_lock);
+	mutex_init(&kd->ctx_lock);
+	spin_lock_init(&kd->cmd_lock);
+	return kd;
+}
+
+/*
+ * A command sent to a kdamond past its last callback is refused and not
+ * left in the slot for whatever kdamond comes next to find.
+ */
+static void damon_sysfs_test_cmd_after_exit(struct kunit *test)
+{
+	struct damon_sysfs_kdamond *kd = damon_sysfs_test_kdamond(test);
+	struct damon_sysfs_cmd cmd = {
+		.type = damon_sysfs_parse_cmd("update_schemes_stats"),
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, cmd.type);
+	kd->exited = true;
+	KUNIT_EXPECT_EQ(test, damon_sysfs_run_cmd(kd, &cmd), -EINVAL);
+	KUNIT_EXPECT_NULL(test, kd->cmd);
+	KUNIT_EXPECT_FALSE(test, cmd.taken);
+}
+
+struct damon_sysfs_test_writer {
+	struct damon_sysfs_kdamond *kd;
+	struct damon_sysfs_cmd cmd;
+	int ret;
+	struct completion finished;
+};
+
+static int damon_sysfs_test_writer_fn(void *data)
+{
+	struct damon_sysfs_test_writer *w = data;
+
+	w->ret = damon_sysfs_run_cmd(w->kd, &w->cmd);
+	complete(&w->finished);
+	return 0;
+}
+
+/*
+ * A command posted while the kdamond shuts down is answered by its last
+ * callback, and nothing can be posted after that.
+ */
+static void damon_sysfs_test_cmd_at_exit(struct kunit *test)
+{
+	struct damon_sysfs_test_writer *w = kunit_kzalloc(test, sizeof(*w),
+							  GFP_KERNEL);
+	struct damon_sysfs_cmd late = {};
+	struct task_struct *writer;
+	struct damon_ctx *ctx;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->kd = damon_sysfs_test_kdamond(test);
+	w->cmd.type = damon_sysfs_parse_cmd("commit");
+	KUNIT_ASSERT_NOT_NULL(test, w->cmd.type);
+	late.type = w->cmd.type;
+	init_completion(&w->finished);
+	ctx = damon_new_ctx();
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->callback.private = w->kd;
+
+	writer = kthread_create(damon_sysfs_test_writer_fn, w, "damon_sysfs_w");
+	if (IS_ERR(writer)) {
+		damon_destroy_ctx(ctx);
+		KUNIT_FAIL(test, "no writer thread");
+		return;
+	}
+	/* @w must outlive the thread's last touch of it */
+	get_task_struct(writer);
+	wake_up_process(writer);
+	for (i = 0; i < 100 && !READ_ONCE(w->kd->cmd); i++)
+		msleep(20);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(w->kd->cmd));
+	damon_sysfs_before_terminate(ctx);
+	/* a writer never answered hangs here: the bug this test is about */
+	wait_for_completion(&w->finished);
+	kthread_stop_put(writer);
+	/* a commit the kdamond could not apply any more */
+	KUNIT_EXPECT_EQ(test, w->ret, -ESRCH);
+	KUNIT_EXPECT_NULL(test, w->kd->cmd);
+	KUNIT_EXPECT_EQ(test, damon_sysfs_run_cmd(w->kd, &late), -EINVAL);
+	KUNIT_EXPECT_NULL(test, w->kd->cmd);
+	damon_destroy_ctx(ctx);
 }
 
 static struct kunit_case damon_sysfs_test_cases[] = {
@@ -362,6 +521,8 @@ static struct kunit_case damon_sysfs_test_cases[] = {
 	KUNIT_CASE(damon_sysfs_test_build_ctx),
 	KUNIT_CASE(damon_sysfs_test_check_goals),
 	KUNIT_CASE(damon_sysfs_test_parse_cmd),
+	KUNIT_CASE(damon_sysfs_test_cmd_after_exit),
+	KUNIT_CASE(damon_sysfs_test_cmd_at_exit),
 	{},
 };
 

@@ -12,6 +12,7 @@ from _damon_ours import (Failure, context, expect_eq, expect_error, kdamond,
                          must_write, read, reap, run, setup, sleeper, write)
 
 REFRESH = kdamond() + '/refresh_ms'
+CHANGE_SECONDS = 5
 
 
 def nr_tried():
@@ -40,10 +41,12 @@ def test_refresh():
             raise Failure('nr_tried changed with refresh_ms 0')
         must_write(REFRESH, 100)
         expect_eq('refresh_ms', read(REFRESH), '100')
+        # nr_tried moves once per scheme application: on a slow (debug,
+        # emulated) kernel an aggregation can take longer than a second.
         for _ in range(3):
-            if not changes_within(1):
-                raise Failure('nr_tried did not change within 1 s with '
-                              'refresh_ms 100')
+            if not changes_within(CHANGE_SECONDS):
+                raise Failure('nr_tried did not change within %d s with '
+                              'refresh_ms 100' % CHANGE_SECONDS)
         quota = context() + '/schemes/0/quotas/effective_bytes'
         expect_eq('effective_bytes of a scheme without quota', read(quota),
                   '0')
@@ -54,7 +57,7 @@ def test_refresh():
         # a command still works, and refreshing again resumes
         must_write(kdamond() + '/state', 'update_schemes_stats')
         must_write(REFRESH, '0x32')
-        if not changes_within(1):
+        if not changes_within(CHANGE_SECONDS):
             raise Failure('nr_tried did not change with refresh_ms 50')
         must_write(kdamond() + '/state', 'off')
         expect_eq('refresh_ms after off', read(REFRESH), '50')

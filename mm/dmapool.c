@@ -626,6 +626,28 @@ static void dma_pool_discard_growth(struct dma_pool_growth *growth)
 	kfree(growth->depot);
 }
 
+/* The top slot of this CPU's stash, taken off it; the stash is not empty. */
+static __always_inline struct dma_pool_slot *
+dma_pool_stash_pop(struct dma_pool_stash *stash)
+{
+	unsigned int nr = stash->nr - 1;
+
+	WRITE_ONCE(stash->nr, nr);
+	return &stash->slots[nr];
+}
+
+/* Put a block on top of this CPU's stash; the stash is not full. */
+static __always_inline void dma_pool_stash_put(struct dma_pool_stash *stash,
+					       void *vaddr, dma_addr_t dma)
+{
+	unsigned int nr = stash->nr;
+	struct dma_pool_slot *slot = &stash->slots[nr];
+
+	WRITE_ONCE(stash->nr, nr + 1);
+	slot->vaddr = vaddr;
+	slot->dma = dma;
+}
+
 /*
  * Get one block into @slot: from this CPU's stash if it is no longer
  * empty (we may have moved to another CPU), else with a batch from the
@@ -645,9 +667,7 @@ static enum dma_pool_need dma_pool_try_refill(struct dma_pool *pool,
 	spin_lock(&pool->lock);
 	dma_pool_install(pool, growth);
 	if (stash->nr) {
-		n = stash->nr - 1;
-		*slot = stash->slots[n];
-		WRITE_ONCE(stash->nr, n);
+		*slot = *dma_pool_stash_pop(stash);
 		n = 1;
 	} else if (pool->checks) {
 		n = dma_pool_gather_free(pool, slot, 1);
@@ -740,7 +760,6 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 	struct dma_pool_stash *stash;
 	struct dma_pool_slot *slot;
 	unsigned long irqflags;
-	unsigned int nr;
 	void *vaddr;
 
 	might_alloc(mem_flags);
@@ -752,9 +771,7 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		local_unlock_irqrestore(&pool->stash->lock, irqflags);
 		return dma_pool_alloc_slow(pool, mem_flags, handle);
 	}
-	nr = stash->nr - 1;
-	WRITE_ONCE(stash->nr, nr);
-	slot = &stash->slots[nr];
+	slot = dma_pool_stash_pop(stash);
 	vaddr = slot->vaddr;
 	*handle = slot->dma;
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
@@ -769,6 +786,7 @@ static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
 {
 	struct dma_pool_chunk *chunk;
 
+	lockdep_assert_held(&pool->lock);
 	list_for_each_entry(chunk, &pool->chunks, node) {
 		if (dma >= chunk->dma && dma - chunk->dma < pool->chunk_size)
 			return chunk;
@@ -867,23 +885,17 @@ static void dma_pool_spill(struct dma_pool *pool, struct dma_pool_stash *stash)
 }
 
 /* Push a block on this CPU's stash, making room first if it is full. */
-static void dma_pool_stash_push(struct dma_pool *pool, void *vaddr,
-				dma_addr_t dma)
+static void dma_pool_free_to_stash(struct dma_pool *pool, void *vaddr,
+				   dma_addr_t dma)
 {
 	struct dma_pool_stash *stash;
-	struct dma_pool_slot *slot;
 	unsigned long irqflags;
-	unsigned int nr;
 
 	local_lock_irqsave(&pool->stash->lock, irqflags);
 	stash = this_cpu_ptr(pool->stash);
 	if (stash->nr == pool->stash_max)
 		dma_pool_spill(pool, stash);
-	nr = stash->nr;
-	WRITE_ONCE(stash->nr, nr + 1);
-	slot = &stash->slots[nr];
-	slot->vaddr = vaddr;
-	slot->dma = dma;
+	dma_pool_stash_put(stash, vaddr, dma);
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
 }
 
@@ -897,7 +909,7 @@ static noinline void dma_pool_free_slow(struct dma_pool *pool, void *vaddr,
 	}
 	if (pool->prep_free)
 		memset(vaddr, 0, pool->block_size);
-	dma_pool_stash_push(pool, vaddr, dma);
+	dma_pool_free_to_stash(pool, vaddr, dma);
 }
 
 /**
@@ -914,9 +926,7 @@ static noinline void dma_pool_free_slow(struct dma_pool *pool, void *vaddr,
 void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 {
 	struct dma_pool_stash *stash;
-	struct dma_pool_slot *slot;
 	unsigned long irqflags;
-	unsigned int nr;
 
 	if (unlikely(pool->prep_free))
 		goto slow;
@@ -927,11 +937,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 		local_unlock_irqrestore(&pool->stash->lock, irqflags);
 		goto slow;
 	}
-	nr = stash->nr;
-	WRITE_ONCE(stash->nr, nr + 1);
-	slot = &stash->slots[nr];
-	slot->vaddr = vaddr;
-	slot->dma = dma;
+	dma_pool_stash_put(stash, vaddr, dma);
 	local_unlock_irqrestore(&pool->stash->lock, irqflags);
 	return;
 slow:

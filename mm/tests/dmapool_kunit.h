@@ -147,7 +147,9 @@ static void dmapool_check_block_place(struct kunit *test,
 	size_t align = g->align ? g->align : 1;
 	struct dma_pool_chunk *chunk;
 
+	spin_lock_irq(&pool->lock);
 	chunk = dma_pool_find_chunk(pool, b->dma);
+	spin_unlock_irq(&pool->lock);
 	KUNIT_ASSERT_NOT_NULL(test, chunk);
 	KUNIT_EXPECT_PTR_EQ(test, b->vaddr, chunk->vaddr + (b->dma - chunk->dma));
 	KUNIT_EXPECT_LE(test, b->dma - chunk->dma + g->size,

@@ -6,6 +6,7 @@ written; 0 (the default) stops that; malformed values are refused with
 EINVAL, values past UINT_MAX with ERANGE, and leave the file as it was.
 """
 import errno
+import os
 import time
 
 from _damon_ours import (Failure, context, expect_eq, expect_error, kdamond,
@@ -17,6 +18,23 @@ CHANGE_SECONDS = 5
 
 def nr_tried():
     return int(read(context() + '/schemes/0/stats/nr_tried'))
+
+
+def kdamond_report():
+    """What the kdamond and the scheme's stats look like, for a failure."""
+    lines = []
+    stats = context() + '/schemes/0/stats'
+    for f in sorted(os.listdir(stats)):
+        lines.append('%s=%s' % (f, read(stats + '/' + f)))
+    pid = read(kdamond() + '/pid')
+    lines.append('kdamond pid %s' % pid)
+    for f in ('stat', 'wchan', 'stack'):
+        try:
+            with open('/proc/%s/%s' % (pid, f)) as fh:
+                lines.append('%s: %s' % (f, fh.read().strip()))
+        except OSError as e:
+            lines.append('%s: %s' % (f, e))
+    return '\n# '.join(lines)
 
 
 def changes_within(seconds):
@@ -46,7 +64,8 @@ def test_refresh():
         for _ in range(3):
             if not changes_within(CHANGE_SECONDS):
                 raise Failure('nr_tried did not change within %d s with '
-                              'refresh_ms 100' % CHANGE_SECONDS)
+                              'refresh_ms 100\n# %s' %
+                              (CHANGE_SECONDS, kdamond_report()))
         quota = context() + '/schemes/0/quotas/effective_bytes'
         expect_eq('effective_bytes of a scheme without quota', read(quota),
                   '0')

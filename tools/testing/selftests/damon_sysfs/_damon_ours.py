@@ -8,6 +8,7 @@ kselftest status.
 import errno
 import os
 import sys
+import time
 
 ADMIN = '/sys/kernel/mm/damon/admin'
 KDAMONDS = ADMIN + '/kdamonds'
@@ -124,14 +125,38 @@ def paddr_range():
     return best
 
 
+def asleep(pid):
+    """Whether pid is `sleep` and sleeping, its exec over."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    comm = stat[stat.index('(') + 1:stat.rindex(')')]
+    state = stat[stat.rindex(')') + 2]
+    return comm == 'sleep' and state == 'S'
+
+
 def sleeper(seconds=600):
-    """A child process to monitor; returns its pid."""
+    """A child process to monitor; returns its pid once it sleeps.
+
+    A vaddr kdamond takes its target's regions from the address space it
+    finds at start and looks again only every update_us (60 s by
+    default): started while the child is still in exec, it can find no
+    regions at all and apply no scheme for a minute.
+    """
     pid = os.fork()
     if pid == 0:
         try:
             os.execvp('sleep', ['sleep', str(seconds)])
         finally:
             os._exit(127)
+    end = time.monotonic() + 30
+    while not asleep(pid):
+        if time.monotonic() > end:
+            reap(pid)
+            raise Failure('sleep %d did not start within 30 s' % seconds)
+        time.sleep(0.005)
     return pid
 
 

@@ -31,7 +31,7 @@
  *    lock on PREEMPT_RT). An empty
  *    stash takes a batch from the depot, or cuts one; a full stash gives
  *    its newest batch to the depot. pool->lock is taken at most once per
- *    batch. When a CPU goes offline, its stashes go back to the depots.
+ *    batch.
  *
  * The "pools" file counts as in use every block that was cut and is in no
  * depot and no stash.
@@ -44,10 +44,6 @@
  *
  * Locking, outermost first:
  *
- *  cpu_hotplug_lock  held by the CPU hotplug callback, which takes
- *                    dmapool_all_mutex inside it.
- *  dmapool_all_mutex the list of every pool, for that callback; taken
- *                    alone by dma_pool_create() and dma_pool_destroy().
  *  dmapool_mutex     changes to every device's dma_pools list, and the
  *                    creation and removal of the device's "pools"
  *                    attribute with its first and last pool. Readers of the
@@ -57,14 +53,12 @@
  *                    left the list.
  *  stash->lock       local_lock_t of one CPU's stash, taken by that CPU
  *                    only, so that alloc and free work from any context.
- *                    The stash of a CPU that is offline, or of a pool
- *                    being destroyed, has no user: it is emptied under
- *                    pool->lock alone.
+ *                    The stash of a pool being destroyed has no user: it
+ *                    is emptied under pool->lock alone.
  *  pool->lock        irq-safe spinlock: the depot, the chunk list, the
  *                    carving cursor and the counters.
  */
 
-#include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
@@ -78,7 +72,6 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/poison.h>
 #include <linux/rcupdate.h>
@@ -139,9 +132,7 @@ struct dma_pool {
 	bool checks;			/* debug mode, see the top */
 	bool prep_alloc;		/* checks or init_on_alloc */
 	bool prep_free;			/* checks or init_on_free */
-	int node;
 
-	struct list_head all_node;	/* on dmapool_all */
 	struct device *dev;
 	struct list_head dev_node;
 	struct rcu_head rcu;
@@ -164,9 +155,6 @@ struct dma_pool_growth {
 };
 
 static DEFINE_MUTEX(dmapool_mutex);
-/* Every pool, for the CPU hotplug callback. */
-static LIST_HEAD(dmapool_all);
-static DEFINE_MUTEX(dmapool_all_mutex);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Count a detection in the running test's "dmapool_errors", if it has one. */
@@ -342,55 +330,31 @@ static void dma_pool_detach(struct dma_pool *pool)
 	mutex_unlock(&dmapool_mutex);
 }
 
-/* Let the CPU hotplug callback see the pool. */
-static void dma_pool_watch_cpus(struct dma_pool *pool)
-{
-	mutex_lock(&dmapool_all_mutex);
-	list_add(&pool->all_node, &dmapool_all);
-	mutex_unlock(&dmapool_all_mutex);
-}
-
-static void dma_pool_unwatch_cpus(struct dma_pool *pool)
-{
-	mutex_lock(&dmapool_all_mutex);
-	list_del(&pool->all_node);
-	mutex_unlock(&dmapool_all_mutex);
-}
-
-static bool dma_pool_node_ok(int node)
-{
-	return node == NUMA_NO_NODE ||
-	       (node >= 0 && node < MAX_NUMNODES && node_possible(node));
-}
-
 /**
- * dma_pool_create_node - create a pool of coherent DMA memory blocks
+ * dma_pool_create - create a pool of coherent DMA memory blocks
  * @name: name of the pool, shown in the device's "pools" file
  * @dev: device that will do the DMA
  * @size: size of the blocks; rounded up to @align
  * @align: alignment of the blocks, a power of two (0 means 1)
  * @boundary: if not 0, a power of two that no block crosses
- * @node: NUMA node for the pool's own records, or %NUMA_NO_NODE
  *
  * Blocks come from dma_pool_alloc() and share the coherent DMA mapping of
  * the chunk they are cut from, so neither driver nor device needs cache
  * maintenance. The device's "pools" attribute lists the pool until
- * dma_pool_destroy(). The DMA memory itself comes from dma_alloc_coherent()
- * and so from the device's node.
+ * dma_pool_destroy().
  *
  * Context: process context, may sleep.
- * Return: the new pool, or %NULL if @dev is %NULL, the geometry or @node is
- * invalid, or memory runs out.
+ * Return: the new pool, or %NULL if @dev is %NULL, the geometry is invalid
+ * or memory runs out.
  */
-struct dma_pool *dma_pool_create_node(const char *name, struct device *dev,
-				      size_t size, size_t align,
-				      size_t boundary, int node)
+struct dma_pool *dma_pool_create(const char *name, struct device *dev,
+				 size_t size, size_t align, size_t boundary)
 {
 	struct dma_pool *pool;
 
-	if (!dev || !dma_pool_node_ok(node))
+	if (!dev)
 		return NULL;
-	pool = kzalloc_node(sizeof(*pool), GFP_KERNEL, node);
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return NULL;
 	if (!dma_pool_set_geometry(pool, size, align, boundary))
@@ -402,23 +366,20 @@ struct dma_pool *dma_pool_create_node(const char *name, struct device *dev,
 	INIT_LIST_HEAD(&pool->chunks);
 	INIT_LIST_HEAD(&pool->dev_node);
 	dma_pool_set_checks(pool, IS_ENABLED(CONFIG_SLUB_DEBUG_ON));
-	pool->node = node;
 	pool->dev = dev;
 	strscpy(pool->name, name, sizeof(pool->name));
 
-	dma_pool_watch_cpus(pool);
 	if (dma_pool_attach(pool))
-		goto unwatch_cpus;
+		goto free_stash;
 	return pool;
 
-unwatch_cpus:
-	dma_pool_unwatch_cpus(pool);
+free_stash:
 	free_percpu(pool->stash);
 free_pool:
 	kfree(pool);
 	return NULL;
 }
-EXPORT_SYMBOL(dma_pool_create_node);
+EXPORT_SYMBOL(dma_pool_create);
 
 static struct dma_pool_slot *dma_pool_depot_slot(struct dma_pool *pool,
 						 size_t index)
@@ -573,7 +534,7 @@ static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 {
 	struct dma_pool_chunk *chunk;
 
-	chunk = kmalloc_node(sizeof(*chunk), gfp & ~GFP_ZONEMASK, pool->node);
+	chunk = kmalloc(sizeof(*chunk), gfp & ~GFP_ZONEMASK);
 	if (!chunk)
 		return NULL;
 	chunk->vaddr = dma_alloc_coherent(pool->dev, pool->chunk_size,
@@ -599,10 +560,9 @@ static bool dma_pool_alloc_growth(struct dma_pool *pool,
 		return growth->chunk;
 	}
 	if (!growth->segment) {
-		growth->segment = kmalloc_array_node(DMAPOOL_SEGMENT_SLOTS,
-						     sizeof(*growth->segment),
-						     gfp & ~GFP_ZONEMASK,
-						     pool->node);
+		growth->segment = kmalloc_array(DMAPOOL_SEGMENT_SLOTS,
+						sizeof(*growth->segment),
+						gfp & ~GFP_ZONEMASK);
 		if (!growth->segment)
 			return false;
 	}
@@ -613,9 +573,9 @@ static bool dma_pool_alloc_growth(struct dma_pool *pool,
 		return true;
 	kfree(growth->depot);
 	growth->max_segments = max(2 * max_segments, 4U);
-	growth->depot = kmalloc_array_node(growth->max_segments,
-					   sizeof(*growth->depot),
-					   gfp & ~GFP_ZONEMASK, pool->node);
+	growth->depot = kmalloc_array(growth->max_segments,
+				      sizeof(*growth->depot),
+				      gfp & ~GFP_ZONEMASK);
 	return growth->depot;
 }
 
@@ -955,32 +915,6 @@ static void dma_pool_empty_stash(struct dma_pool *pool, unsigned int cpu)
 	WRITE_ONCE(stash->nr, 0);
 }
 
-static int dma_pool_cpu_dead(unsigned int cpu)
-{
-	struct dma_pool *pool;
-	unsigned long irqflags;
-
-	mutex_lock(&dmapool_all_mutex);
-	list_for_each_entry(pool, &dmapool_all, all_node) {
-		spin_lock_irqsave(&pool->lock, irqflags);
-		dma_pool_empty_stash(pool, cpu);
-		spin_unlock_irqrestore(&pool->lock, irqflags);
-	}
-	mutex_unlock(&dmapool_all_mutex);
-	return 0;
-}
-
-static int __init dma_pool_init(void)
-{
-	int state;
-
-	state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
-					  "mm/dmapool:dead", NULL,
-					  dma_pool_cpu_dead);
-	return state < 0 ? state : 0;
-}
-core_initcall(dma_pool_init);
-
 static void dma_pool_free_rcu(struct rcu_head *head)
 {
 	struct dma_pool *pool = container_of(head, struct dma_pool, rcu);
@@ -1017,7 +951,6 @@ void dma_pool_destroy(struct dma_pool *pool)
 	if (unlikely(!pool))
 		return;
 
-	dma_pool_unwatch_cpus(pool);
 	dma_pool_detach(pool);
 	spin_lock_irq(&pool->lock);
 	for_each_possible_cpu(cpu)

@@ -12,12 +12,19 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 work=$1 commits=$2 names=$3
-src=$CACHE/series-build-src
-bld=$CACHE/build/series-base
+# The layout of the harness's own trees (src/ours, build/ours-base) under a
+# ccache base folder of its own: the compiler sees the same relative paths
+# as in every clone's ours/base build, so that ccache finds what those
+# builds compiled.
+root=$CACHE/series-bisect
+src=$root/src/ours
+bld=$root/build/ours-base
+export CCACHE_BASEDIR=$root
 parts_dir=$REPO/harness/series
 base=$CACHE/series-base
 
 if [ ! -d "$src/.git" ]; then
+	mkdir -p "$root/src"
 	git clone -q --shared "$base" "$src"
 fi
 git -C "$src" fetch -q "$work" HEAD

@@ -1061,9 +1061,6 @@ struct damon_sysfs_cmd {
  * @dead:	Detached from the tree; under damon_sysfs_lock.
  * @tried:	The schemes/ directory whose tried regions the kdamond is
  *		updating; under damon_sysfs_lock.
- * @refresh_ms:	If not 0, the running kdamond refreshes the schemes' stats
- *		and effective quotas by itself every this many milliseconds.
- * @refreshed:	When it last did, in jiffies; the kdamond's own.
  * @ctx_lock:	Guards @damon_ctx for the state and pid readers.
  * @damon_ctx:	The context last turned on, kept after it stops so its
  *		results stay readable; replaced at the next on.
@@ -1079,8 +1076,6 @@ struct damon_sysfs_kdamond {
 	int writers;
 	bool dead;
 	struct damon_sysfs_schemes *tried;
-	unsigned int refresh_ms;
-	unsigned long refreshed;
 	struct mutex ctx_lock;		/* @damon_ctx, for lockless readers */
 	struct damon_ctx *damon_ctx;
 	spinlock_t cmd_lock;		/* @cmd and @exited, kdamond vs writer */
@@ -1401,39 +1396,13 @@ static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
 	return ret;
 }
 
-/*
- * What update_schemes_stats and update_schemes_effective_quotas do, every
- * refresh_ms.  As a command's step, it finds the schemes/ directory afresh
- * under damon_sysfs_lock, so no nr_* write can free what it updates, and
- * holds the lock only for the copy, so no writer waits for long.
- */
-static void damon_sysfs_refresh(struct damon_ctx *ctx)
-{
-	struct damon_sysfs_kdamond *kd = ctx->callback.private;
-	unsigned int ms = READ_ONCE(kd->refresh_ms);
-	struct damon_sysfs_schemes *schemes;
-
-	if (!ms || time_before(jiffies, kd->refreshed + msecs_to_jiffies(ms)))
-		return;
-	kd->refreshed = jiffies;
-	mutex_lock(&damon_sysfs_lock);
-	schemes = damon_sysfs_cmd_schemes(kd);
-	if (schemes) {
-		damon_sysfs_schemes_update_stats(schemes, ctx);
-		damos_sysfs_update_effective_quotas(schemes, ctx);
-	}
-	mutex_unlock(&damon_sysfs_lock);
-}
-
 static int damon_sysfs_after_wmarks_check(struct damon_ctx *ctx)
 {
-	damon_sysfs_refresh(ctx);
 	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_WMARKS);
 }
 
 static int damon_sysfs_after_sampling(struct damon_ctx *ctx)
 {
-	damon_sysfs_refresh(ctx);
 	return damon_sysfs_handle_cmd(ctx, DAMON_SYSFS_AT_SAMPLING);
 }
 
@@ -1558,7 +1527,6 @@ static int damon_sysfs_start(struct damon_sysfs_kdamond *kd)
 	spin_lock(&kd->cmd_lock);
 	kd->exited = false;
 	spin_unlock(&kd->cmd_lock);
-	kd->refreshed = jiffies;
 	err = damon_start(&ctx, 1, false);
 	if (err) {
 		damon_sysfs_destroy_ctx(ctx);
@@ -1735,36 +1703,14 @@ static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", pid < 0 ? -1 : pid);
 }
 
-static ssize_t refresh_ms_show(struct kobject *kobj,
-			       struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(to_kdamond(kobj)->refresh_ms));
-}
-
-static ssize_t refresh_ms_store(struct kobject *kobj,
-				struct kobj_attribute *attr,
-				const char *buf, size_t count)
-{
-	unsigned int ms;
-	int err = kstrtouint(buf, 0, &ms);
-
-	if (err)
-		return err;
-	WRITE_ONCE(to_kdamond(kobj)->refresh_ms, ms);
-	return count;
-}
-
 static struct kobj_attribute damon_sysfs_state_attr =
 	__ATTR_RW_MODE(state, 0600);
 static struct kobj_attribute damon_sysfs_pid_attr =
 	__ATTR_RO_MODE(pid, 0400);
-static struct kobj_attribute damon_sysfs_refresh_ms_attr =
-	__ATTR_RW_MODE(refresh_ms, 0600);
 
 static struct attribute *damon_sysfs_kdamond_attrs[] = {
 	&damon_sysfs_state_attr.attr,
 	&damon_sysfs_pid_attr.attr,
-	&damon_sysfs_refresh_ms_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(damon_sysfs_kdamond);

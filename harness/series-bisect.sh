@@ -61,7 +61,8 @@ kunit_boot() {
 		status=$?
 	[ "$status" = 0 ] || { cat "$run/boot.err" >&2; return 1; }
 	for suite in "$@"; do
-		line=$(grep -E "\] (not )?ok [0-9]+ $suite( |\$)" "$run/console.log" | tail -n 1)
+		line=$(tr -d '\r' <"$run/console.log" |
+			grep -E "\] (not )?ok [0-9]+ $suite( |\$)" | tail -n 1)
 		case "$line" in
 		*"] ok "*) printf ' [kunit %s: ok]' "$suite" ;;
 		*)
@@ -82,7 +83,7 @@ while read -r sha; do
 	name=$(sed -n "${n}p" "$names")
 	part=$parts_dir/$name.txt
 	[ -f "$part" ] || part=$parts_dir/bench/$name.txt
-	subject=$(git -C "$work" log -1 --format=%s "$sha")
+	subject=$(git -C "$src" log -1 --format=%s "$sha")
 	t=$(date +%s)
 	git -C "$src" checkout -q -f "$sha"
 	changed=$(git -C "$src" diff --name-only "$sha~1" "$sha")

@@ -223,8 +223,8 @@ for part in "${bench_parts[@]}"; do
 done
 echo "series: $(wc -l <"$work.commits") commits made ($(($(date +%s) - t0)) s)"
 mkdir -p "$out"
-(cd "$work" && git format-patch -q --cover-letter -o "$out/main" "$root..$main_tip" &&
-	git format-patch -q --cover-letter -o "$out/bench" "$main_tip..HEAD")
+(cd "$work" && git_q format-patch -q --cover-letter -o "$out/main" "$root..$main_tip" &&
+	git_q format-patch -q --cover-letter -o "$out/bench" "$main_tip..HEAD")
 cover_letter "$parts_dir/cover-main.txt" "$out/main/0000-cover-letter.patch"
 cover_letter "$parts_dir/bench/cover.txt" "$out/bench/0000-cover-letter.patch"
 

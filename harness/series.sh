@@ -239,11 +239,16 @@ rm -rf "$check"
 git clone -q --shared --no-checkout "$base" "$check"
 touched=$(git -C "$work" diff --name-only "$root" HEAD)
 # shellcheck disable=SC2086
-git -C "$check" sparse-checkout set --no-cone $(printf '/%s\n' $touched)
+printf "/%s\n" $touched | git -C "$check" sparse-checkout set --no-cone --stdin
 git -C "$check" checkout -q
 echo "series: sparse checkout ($(($(date +%s) - t0)) s)"
-mapfile -t main_patches < <(ls "$out"/main/*.patch | grep -v /0000-cover-letter.patch)
-mapfile -t bench_patches < <(ls "$out"/bench/*.patch | grep -v /0000-cover-letter.patch)
+main_patches=() bench_patches=()
+for p in "$out"/main/*.patch; do
+	[ "${p##*/}" = 0000-cover-letter.patch ] || main_patches+=("$p")
+done
+for p in "$out"/bench/*.patch; do
+	[ "${p##*/}" = 0000-cover-letter.patch ] || bench_patches+=("$p")
+done
 (cd "$check" && git_q am -q "${main_patches[@]}") || die "git am of the main series failed"
 bench_files=$(cd "$check" && git_q am -q "${bench_patches[@]}" &&
 	git diff --name-only HEAD~${#bench_patches[@]} HEAD) ||
@@ -300,4 +305,4 @@ if [ "${SERIES_BUILD:-1}" = 0 ]; then
 	exit 0
 fi
 "$REPO/harness/series-bisect.sh" "$work" "$work.commits" "$work.names"
-echo "series: done in $(($(date +%s) - t0)) s: $(ls "$out"/main/*.patch | wc -l) files in ${out#"$REPO"/}/main, $(ls "$out"/bench/*.patch | wc -l) in ${out#"$REPO"/}/bench (cover letters included)"
+echo "series: done in $(($(date +%s) - t0)) s: ${#main_patches[@]} patches and a cover letter in ${out#"$REPO"/}/main, ${#bench_patches[@]} and a cover letter in ${out#"$REPO"/}/bench"

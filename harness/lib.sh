@@ -9,7 +9,10 @@ TARBALL=/usr/src/linux-source-6.12.tar.xz
 # under them is overlaid on the pristine tree as it is.
 KERNEL_DIRS="arch Documentation drivers include kernel lib mm samples tools"
 
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Per user, outside the clone: a fresh clone on the same machine builds
+# warm. BASEDIR makes the paths relative, so that clones share hits.
+USER_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/mm-series
+export CCACHE_DIR=${CCACHE_DIR:-$USER_CACHE/ccache}
 export CCACHE_BASEDIR=$CACHE
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 # Fixed build identity: identical sources give identical binaries, which keeps

@@ -30,6 +30,8 @@ die() {
 	exit 1
 }
 
+. "$REPO/harness/arch.sh"
+
 # src_dir VARIANT: the kernel source a variant builds from.
 src_dir() {
 	case "$1" in
@@ -41,6 +43,7 @@ src_dir() {
 # build_dir VARIANT CONFIG [EXTRA_FRAGMENT]: one folder per combination.
 build_dir() {
 	local dir=$CACHE/build/$1-$2
+	[ "$ARCH" = x86_64 ] || dir=$CACHE/build/$ARCH-$1-$2
 	if [ -n "${3:-}" ]; then
 		dir=$dir-x$(sha1sum <"$3" | cut -c1-10)
 	fi
@@ -48,5 +51,6 @@ build_dir() {
 }
 
 kmake() {
-	make -s CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+	make -s ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="ccache ${CROSS}gcc" \
+		HOSTCC="ccache gcc" "$@"
 }

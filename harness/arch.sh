@@ -53,5 +53,12 @@ arm32)
 	MEM=${MEM:-3G} CHECK_ARGS='' CHECK_NUMA=1
 	CHECK_TESTS='selftests/(cma|dmapool)/'
 	;;
-*) die "unknown ARCH '$ARCH' (x86_64, arm64, arm64-64k or arm32)" ;;
+riscv64 | ppc64le)
+	# Compile-only (cross-lint.sh): no machine, no image.
+	FRAGS=arch-$ARCH KTARGET=vmlinux KIMAGE=vmlinux QEMU=() CONSOLE=''
+	DEBARCH='' DTSI='' ARCH_ARGS='' CHECK_ARGS='' CHECK_NUMA=1 CHECK_TESTS=''
+	KARCH=riscv CROSS=riscv64-linux-gnu-
+	[ "$ARCH" = riscv64 ] || KARCH=powerpc CROSS=powerpc64le-linux-gnu-
+	;;
+*) die "unknown ARCH '$ARCH' (x86_64, arm64, arm64-64k, arm32, riscv64 or ppc64le)" ;;
 esac

@@ -12,7 +12,8 @@ HOST_PKGS="flex bison bc libelf-dev libssl-dev cpio ccache sparse
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	device-tree-compiler"
 if [ "${1:-}" = reach ]; then
-	HOST_PKGS="$HOST_PKGS gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
+	HOST_PKGS="$HOST_PKGS gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+		gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu"
 fi
 
 missing=""

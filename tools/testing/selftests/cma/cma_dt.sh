@@ -89,6 +89,7 @@ debugfs_roundtrip() {
 	local a before
 
 	a=$DEBUGFS/$(basename "$1")
+	[ -d "$a" ] || return 1
 	before=$(cat "$a/used")
 	echo 16 >"$a/alloc" || return 1
 	[ "$(cat "$a/used")" = $((before + 16)) ] || {

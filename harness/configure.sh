@@ -13,6 +13,8 @@ src=$(src_dir "$variant")
 out=$(build_dir "$variant" "$config" "$extra")
 
 frags=$REPO/harness/config/base.config
+# Compile-only (cross-lint.sh): no machine to boot, no base.config.
+[ "$config" != cross ] || frags=
 # shellcheck disable=SC2153 # FRAGS comes from arch.sh
 for f in $FRAGS; do
 	frags="$frags $REPO/harness/config/$f.config"

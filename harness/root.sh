@@ -8,10 +8,12 @@ set -eu
 
 debarch=$1
 # What guest/init and the suites run: shells, the tools (coreutils and
-# friends; busybox for mount, setsid, insmod, reboot and the rest), and
-# python3 with its standard library and the libraries it links.
+# friends; util-linux for dmesg -C and setpriv --reuid; busybox for mount,
+# reboot and the rest), and python3 with its standard library and the
+# libraries it links.
 PKGS="libc6 libgcc-s1 bash libtinfo6 busybox-static coreutils libacl1 libattr1
 	libselinux1 libpcre2-8-0 libgmp10 grep sed mawk findutils kmod
+	util-linux libcap-ng0
 	libzstd1 liblzma5 libssl3 zlib1g python3.11-minimal libpython3.11-minimal
 	libpython3.11-stdlib libexpat1 libffi8 libbz2-1.0 libcrypt1 libuuid1
 	libncursesw6 libreadline8 libsqlite3-0 libdb5.3 libgdbm6 media-types"

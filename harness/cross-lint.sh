@@ -20,22 +20,27 @@ failed=0
 for arch in "${archs[@]}"; do
 	status=0
 	log=$res/$arch.txt
+	what="C=2 W=1"
+	# Sparse where it runs: Debian's cannot parse riscv's -march
+	# (rv64imac_zicsr_zifencei) and stops at the first object.
+	checker=(C=2)
+	[ "$arch" != riscv64 ] || checker=() what="W=1, no sparse"
 	(
 		export ARCH=$arch
 		. "$REPO/harness/arch.sh"
 		out=$(build_dir ours cross)
 		"$REPO/harness/configure.sh" ours cross "" &&
 			kmake -C "$(src_dir ours)" O="$out" prepare &&
-			kmake -C "$(src_dir ours)" O="$out" C=2 W=1 "${objs[@]}"
+			kmake -C "$(src_dir ours)" O="$out" "${checker[@]}" W=1 "${objs[@]}"
 	) >"$log" 2>&1 || status=1
 	if grep -E "($ours).*(warning|error)" "$log"; then
 		status=1
 	fi
 	grep -E 'warning|error' "$log" | grep -vE "$ours" | head -n 5
 	if [ "$status" = 0 ]; then
-		line="lint: W1-sparse-$arch ok (our objects for $arch, C=2 W=1)"
+		line="lint: W1-sparse-$arch ok (our objects for $arch, $what)"
 	else
-		line="lint: W1-sparse-$arch FAIL (our objects for $arch, C=2 W=1)"
+		line="lint: W1-sparse-$arch FAIL (our objects for $arch, $what)"
 		tail -n 20 "$log"
 		failed=1
 	fi

@@ -18,7 +18,7 @@ PKGS="libc6 libgcc-s1 bash libtinfo6 busybox-static coreutils libacl1 libattr1
 	libpython3.11-stdlib libexpat1 libffi8 libbz2-1.0 libcrypt1 libuuid1
 	libncursesw6 libreadline8 libsqlite3-0 libdb5.3 libgdbm6 media-types"
 # Bumped when the package list or the layout changes: a new root is built.
-ROOT_VERSION=1
+ROOT_VERSION=2
 
 dir=$USER_CACHE/roots/$debarch
 root=$dir/root
@@ -57,6 +57,11 @@ busybox --list-full | while read -r applet; do
 done
 ln -sf python3.11 "$root/usr/bin/python3"
 ln -sf bash "$root/bin/sh"
+# Names for root and nobody (the shell prompt, ls -l).
+mkdir -p "$root/etc"
+printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 # Mount points; /repo is where the guest mounts the repository.
 mkdir -p "$root"/{proc,sys,dev,tmp,run,mnt,repo,root}
 # PID 1 until the repository is mounted: the rest is guest/init's.

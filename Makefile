@@ -2,9 +2,12 @@
 #
 #   make run      build our kernel, boot it into the demonstration
 #   make check    the test command: lint, base and debug kernels, all suites
+#                 (x86_64), and arm64
+#   make check-reach   arm64 with 64K pages, 32-bit ARM with high memory
 #   make check-upstream   every upstream DAMON selftest on stock and on ours
 #   make vm CMD='...' [KERNEL=stock|ours] [CONFIG=base|debug|bench]
 #           [EXTRA_CONFIG=fragment] [KERNEL_ARGS=...] [QEMU_ARGS=...]
+#           [ARCH=x86_64|arm64]
 #   make shell    an interactive root shell in the guest
 #   make bench    ours against stock 6.12: tables and a plot in docs/bench
 #   make lint | series | build | install | clean
@@ -13,17 +16,21 @@ KERNEL ?= ours
 CONFIG ?= base
 EXTRA_CONFIG ?=
 CMD ?= true
-export KERNEL_ARGS QEMU_ARGS
+ARCH ?= x86_64
+export KERNEL_ARGS QEMU_ARGS ARCH
 
 H := harness
 
-.PHONY: run check check-upstream vm shell lint series bench build install tree clean
+.PHONY: run check check-reach check-upstream vm shell lint series bench build install tree clean
 
 run: install
 	$(H)/vm.sh ours base "" run $(H)/guest/demo.sh
 
 check:
 	$(H)/check.sh
+
+check-reach:
+	$(H)/check.sh --reach
 
 check-upstream:
 	$(H)/check-upstream.sh

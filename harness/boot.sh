@@ -6,9 +6,11 @@
 # Exit status: the command's, or 124 on timeout, or 125 when the console
 # shows a splat (Oops, BUG, WARNING, KASAN, lockdep, kmemleak) or no status.
 #
-# Environment: KERNEL_ARGS, QEMU_ARGS, TIMEOUT (s, default 900), SMP (2),
-# MEM (2G), ICOUNT=1 (instruction counting, one TCG thread), QUIET=1 (do not
-# echo the output), HARNESS_MODE (cmd or shell).
+# Environment: ARCH (see arch.sh), KERNEL_ARGS, QEMU_ARGS, TIMEOUT (s,
+# default 900), SMP (2), MEM (2G), NUMA (nodes QEMU splits the memory into,
+# on machines with a device tree), DT_EXTRA (a file of device-tree source
+# added after harness/dt/$ARCH.dtsi), ICOUNT=1 (instruction counting, one
+# TCG thread), QUIET=1 (do not echo the output), HARNESS_MODE (cmd or shell).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -28,11 +30,21 @@ if [ "${ICOUNT:-0}" = 1 ]; then
 fi
 
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
-append="console=ttyS0 root=hostroot rootfstype=9p rootflags=$rootflags ro"
+append="console=$CONSOLE root=hostroot rootfstype=9p rootflags=$rootflags ro"
 # GUEST_REPO: where the guest finds the repository (vm.sh), if not where
 # the host has it.
 guest_repo=${GUEST_REPO:-$REPO}
-append="$append init=$guest_repo/harness/guest/init panic=-1 cma=64M kunit.enable=${KUNIT:-0}"
+rootdir=/ init=$guest_repo/harness/guest/init
+shares=()
+if [ -n "$DEBARCH" ]; then
+	# A root of the guest's architecture; its init mounts the repository
+	# (the second share) at $guest_repo and runs guest/init from there.
+	rootdir=$("$REPO/harness/root.sh" "$DEBARCH")
+	init=/harness-init
+	shares=(-fsdev "local,id=repo,path=$REPO,security_model=none,readonly=on,multidevs=remap"
+		-device virtio-9p-pci,fsdev=repo,mount_tag=repo)
+fi
+append="$append init=$init panic=-1 $ARCH_ARGS kunit.enable=${KUNIT:-0}"
 append="$append HARNESS_REPO=$guest_repo HARNESS_MODE=$mode"
 append="$append HARNESS_CMD=${run#"$REPO"/}/cmd.sh ${KERNEL_ARGS:-}"
 # An xHCI controller gives the dmapool tests a driver with pools.
@@ -48,18 +60,49 @@ fi
 : >"$run/console.log"
 : >"$run/output.log"
 if [ "$mode" = shell ]; then
-	out_dev=(-chardev stdio,id=out,signal=off -serial chardev:out)
+	out_dev=(-chardev stdio,id=out,signal=off)
 else
-	out_dev=(-chardev "file,id=out,path=$run/output.log" -serial chardev:out)
+	out_dev=(-chardev "file,id=out,path=$run/output.log")
+fi
+if [ "$ARCH" = x86_64 ]; then
+	out_dev+=(-serial chardev:out)
+else
+	# virt has one UART: the output goes to a virtio console (hvc0).
+	out_dev+=(-device virtio-serial-pci -device virtconsole,chardev=out)
+fi
+numa=()
+if [ "${NUMA:-1}" -gt 1 ]; then
+	# Equal nodes, one CPU each in turn; QEMU describes them in the device
+	# tree (numa-node-id), which is where the kernel reads them.
+	case $mem in
+	*G) mib=$((${mem%G} * 1024)) ;;
+	*M) mib=${mem%M} ;;
+	*) die "MEM=$mem: give it in M or G for NUMA" ;;
+	esac
+	for ((n = 0; n < NUMA; n++)); do
+		numa+=(-object "memory-backend-ram,id=m$n,size=$((mib / NUMA))M"
+			-numa "node,nodeid=$n,memdev=m$n,cpus=$((n % smp))")
+	done
 fi
 
 # shellcheck disable=SC2086
-qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -smp "$smp" -m "$mem"
+qemu=("${QEMU[@]}" -accel "$accel" -smp "$smp" -m "$mem" "${numa[@]}"
 	-display none -no-reboot -nodefaults -monitor none
 	-kernel "$image" "${initrd[@]}" -append "$append"
-	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
-	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot ${xhci[@]}
+	-fsdev "local,id=root,path=$rootdir,security_model=none,readonly=on,multidevs=remap"
+	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot "${shares[@]}" ${xhci[@]}
 	-serial "file:$run/console.log" "${out_dev[@]}" ${QEMU_ARGS:-})
+if [ -n "$DTSI" ]; then
+	# QEMU's own device tree for exactly these options, plus ours
+	# (reserved-memory pools), booted instead of the one QEMU would make.
+	"${qemu[@]}" -machine "dumpdtb=$run/qemu.dtb" </dev/null >/dev/null 2>&1 ||
+		die "QEMU did not write its device tree"
+	dtc -q -I dtb -O dts -o "$run/qemu.dts" "$run/qemu.dtb"
+	cat "$run/qemu.dts" "$DTSI" ${DT_EXTRA:+"$DT_EXTRA"} >"$run/boot.dts"
+	dtc -q -I dts -O dtb -o "$run/boot.dtb" "$run/boot.dts" ||
+		die "dtc refused $run/boot.dts"
+	qemu+=(-dtb "$run/boot.dtb")
+fi
 echo "${qemu[*]}" >"$run/qemu.cmd"
 
 status=0

@@ -1,8 +1,9 @@
 #!/bin/bash
 # configure.sh VARIANT CONFIG [EXTRA_FRAGMENT]: write the .config of a build
-# folder: tinyconfig, then harness/config/base.config, then CONFIG.config
-# (unless CONFIG is base), then the extra fragment; for "ours", the options
-# of our patches (ours.config) come right after base.config. The .config is only
+# folder: tinyconfig, then harness/config/base.config and the fragment of
+# the architecture ($FRAGS of arch.sh), then CONFIG.config (unless CONFIG is
+# base), then the extra fragment; for "ours", the options of our patches
+# (ours.config) come right after the architecture's. The .config is only
 # regenerated when a fragment changes, so a build folder keeps one config.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +13,12 @@ src=$(src_dir "$variant")
 out=$(build_dir "$variant" "$config" "$extra")
 
 frags=$REPO/harness/config/base.config
+# Compile-only (cross-lint.sh): no machine to boot, no base.config.
+[ "$config" != cross ] || frags=
+# shellcheck disable=SC2153 # FRAGS comes from arch.sh
+for f in $FRAGS; do
+	frags="$frags $REPO/harness/config/$f.config"
+done
 [ "$variant" = stock ] || frags="$frags $REPO/harness/config/ours.config"
 if [ "$config" != base ]; then
 	[ -f "$REPO/harness/config/$config.config" ] || die "no config '$config'"
@@ -25,7 +32,7 @@ if [ -f "$out/.config" ] && [ "$(cat "$out/.harness-config" 2>/dev/null)" = "$st
 	exit 0
 fi
 
-echo "configure: $variant/$config in ${out#"$REPO"/}"
+echo "configure: $ARCH $variant/$config in ${out#"$REPO"/}"
 mkdir -p "$out"
 kmake -C "$src" O="$out" tinyconfig >/dev/null
 # shellcheck disable=SC2086

@@ -5,9 +5,16 @@ set -eu
 
 PIN_VERSION=6.12.117-1~deb12u1
 
+# install.sh reach: also what make check-reach needs.
 HOST_PKGS="flex bison bc libelf-dev libssl-dev cpio ccache sparse
 	qemu-system-x86 busybox-static xz-utils perl rsync kmod gnuplot-nox
-	python3 gcc make git"
+	python3 gcc make git
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+	device-tree-compiler"
+if [ "${1:-}" = reach ]; then
+	HOST_PKGS="$HOST_PKGS gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+		gcc-riscv64-linux-gnu gcc-powerpc64le-linux-gnu"
+fi
 
 missing=""
 for p in $HOST_PKGS; do

@@ -9,7 +9,10 @@ TARBALL=/usr/src/linux-source-6.12.tar.xz
 # under them is overlaid on the pristine tree as it is.
 KERNEL_DIRS="arch Documentation drivers include kernel lib mm samples tools"
 
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Per user, outside the clone: a fresh clone on the same machine builds
+# warm. BASEDIR makes the paths relative, so that clones share hits.
+USER_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/mm-series
+export CCACHE_DIR=${CCACHE_DIR:-$USER_CACHE/ccache}
 export CCACHE_BASEDIR=$CACHE
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 # Fixed build identity: identical sources give identical binaries, which keeps
@@ -27,6 +30,8 @@ die() {
 	exit 1
 }
 
+. "$REPO/harness/arch.sh"
+
 # src_dir VARIANT: the kernel source a variant builds from.
 src_dir() {
 	case "$1" in
@@ -38,6 +43,7 @@ src_dir() {
 # build_dir VARIANT CONFIG [EXTRA_FRAGMENT]: one folder per combination.
 build_dir() {
 	local dir=$CACHE/build/$1-$2
+	[ "$ARCH" = x86_64 ] || dir=$CACHE/build/$ARCH-$1-$2
 	if [ -n "${3:-}" ]; then
 		dir=$dir-x$(sha1sum <"$3" | cut -c1-10)
 	fi
@@ -45,5 +51,6 @@ build_dir() {
 }
 
 kmake() {
-	make -s CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+	make -s ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="ccache ${CROSS}gcc" \
+		HOSTCC="ccache gcc" "$@"
 }

@@ -44,6 +44,7 @@
 #include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -54,7 +55,7 @@
 #define PAIR_ROUNDS	30
 #define PAIR_ROUNDS_MAX	100000
 #define PAIR_PAGES	512
-#define QUIET_NS_MAX	(10 * NSEC_PER_SEC)
+#define QUIET_NS_MAX	(10ULL * NSEC_PER_SEC)
 
 static DEFINE_MUTEX(cma_bench_mutex);
 
@@ -111,7 +112,7 @@ static int bench_idle(struct cma *cma)
 					return -ENOMEM;
 				cma_release(cma, page, counts[c]);
 			}
-			ns = (ktime_get_ns() - t0) / IDLE_REPEATS;
+			ns = div_u64(ktime_get_ns() - t0, IDLE_REPEATS);
 			pr_info("case=idle pages=%lu align=%u ns=%llu\n",
 				counts[c], aligns[a], ns);
 		}
@@ -135,7 +136,7 @@ static int bench_migrate(struct cma *cma)
 		return -EBUSY;
 	cma_release(cma, page, pages);
 	pr_info("case=migrate pages=%lu used=%lu ns=%llu ns_per_mib=%llu\n",
-		pages, used, ns, ns * 256 / pages);
+		pages, used, ns, div64_ul(ns * 256, pages));
 	return 0;
 }
 
@@ -290,9 +291,12 @@ static int bench_command(char *cmd)
 		return bench_small(cma, count);
 	}
 	if (!strcmp(verb, "quiet") && arg2 && !arg3) {
-		if (kstrtoul(arg2, 0, &count) || count > QUIET_NS_MAX)
+		u64 ns;
+
+		/* 10 s in ns does not fit an unsigned long on 32 bits. */
+		if (kstrtou64(arg2, 0, &ns) || ns > QUIET_NS_MAX)
 			return -EINVAL;
-		fsleep(DIV_ROUND_UP(count, NSEC_PER_USEC));
+		fsleep(DIV_ROUND_UP_ULL(ns, NSEC_PER_USEC));
 		return 0;
 	}
 	if (!strcmp(verb, "pair") && arg2 && !cmd) {

@@ -154,11 +154,15 @@ static void dmapool_check_block_place(struct kunit *test,
 	KUNIT_EXPECT_PTR_EQ(test, b->vaddr, chunk->vaddr + (b->dma - chunk->dma));
 	KUNIT_EXPECT_LE(test, b->dma - chunk->dma + g->size,
 			(dma_addr_t)pool->chunk_size);
-	KUNIT_EXPECT_EQ(test, b->dma % align, 0);
-	KUNIT_EXPECT_EQ(test, (unsigned long)b->vaddr % align, 0);
+	/*
+	 * Alignments and boundaries are powers of two: masks, as a 64-bit
+	 * dma_addr_t on a 32-bit machine has no division.
+	 */
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(b->dma, align));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)b->vaddr, align));
 	if (g->boundary)
-		KUNIT_EXPECT_EQ(test, b->dma / g->boundary,
-				(b->dma + g->size - 1) / g->boundary);
+		KUNIT_EXPECT_EQ(test, ALIGN_DOWN(b->dma, g->boundary),
+				ALIGN_DOWN(b->dma + g->size - 1, g->boundary));
 }
 
 /* Enough blocks for three chunks: placement across and within chunks. */

@@ -15,6 +15,12 @@ EXTRA_CONFIG ?=
 CMD ?= true
 export KERNEL_ARGS QEMU_ARGS
 
+# CMD goes to the guest's shell as written: $(value) keeps make from
+# expanding "$HOME" or "$(id -u)" itself. "$$", the make escape older
+# callers used for a "$", still means one (the shell's own $$ is "$$$$"),
+# and the whole line is quoted once for the host's shell.
+guest_cmd = '$(subst ','\'',$(subst $$$$,$$,$(value CMD)))'
+
 H := harness
 
 .PHONY: run check check-upstream vm shell lint series bench build install tree clean
@@ -29,7 +35,7 @@ check-upstream:
 	$(H)/check-upstream.sh
 
 vm: install
-	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" vm '$(subst ','\'',$(CMD))'
+	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" vm $(guest_cmd)
 
 shell: install
 	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" shell

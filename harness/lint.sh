@@ -9,6 +9,7 @@ set -u
 
 src=$(src_dir ours)
 out=$(build_dir ours base)
+harness_lock tree-ours
 res=$CACHE/runs/lint
 mkdir -p "$res"
 : >"$res/lint.txt"

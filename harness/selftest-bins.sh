@@ -5,6 +5,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+harness_lock "tree-$1"
 dir=$(src_dir "$1")/tools/testing/selftests/damon
 for prog in access_memory access_memory_even; do
 	[ -f "$dir/$prog.c" ] || continue

@@ -77,8 +77,9 @@ sync_tree() {
 	rm -rf "$stage"
 }
 
+harness_lock pristine
 unpack_pristine
 case "${1:-ours}" in
-stock | ours) sync_tree "$1" ;;
+stock | ours) harness_lock "tree-$1" && sync_tree "$1" ;;
 *) die "usage: tree.sh [stock|ours]" ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turn guest runs into test results.
 
-    results.py run RUN_DIR LABEL KUNIT_DIR   -> RUN_DIR/results.json, table on stdout
+    results.py run RUN_DIR LABEL KUNIT_DIR [no-skips]
+                                              -> RUN_DIR/results.json, table on stdout
     results.py lint LINT_TXT OUT_JSON         -> lint lines as results
     results.py summary JSON...               -> totals table and the closing line
 
@@ -9,7 +10,9 @@ A run's results are: the KUnit suites found on its console (parsed with the
 tree's tools/testing/kunit parser), the kselftests framed by
 harness/guest/run-selftests.sh in its output (TAP), one "boot" result that
 fails on a splat, a timeout or a missing exit status. Skips are counted
-apart and never as passes.
+apart and never as passes; with no-skips (make check, whose kernels have
+every setup the kselftests need) a kselftest that skipped, in whole or in
+part, fails.
 """
 import io
 import json
@@ -88,11 +91,22 @@ def selftests(output):
     return rows
 
 
-def run(run_dir, label, kunit_dir):
+def no_skips(rows):
+    """A kselftest's skips become failures (and its name says so)."""
+    for r in rows:
+        if r['skipped']:
+            r['name'] += ' (skipped)'
+            r['failed'] += r['skipped']
+            r['skipped'] = 0
+    return rows
+
+
+def run(run_dir, label, kunit_dir, strict=False):
     console = os.path.join(run_dir, 'console.log')
     rows = []
     rows += kunit_suites(console, kunit_dir)
-    rows += selftests(os.path.join(run_dir, 'output.log'))
+    tests = selftests(os.path.join(run_dir, 'output.log'))
+    rows += no_skips(tests) if strict else tests
     with open(os.path.join(run_dir, 'boot-status')) as f:
         boot = int(f.read().strip() or 125)
     splats = []
@@ -182,7 +196,8 @@ def parity(stock_json, ours_json):
 
 def main():
     if len(sys.argv) >= 5 and sys.argv[1] == 'run':
-        run(sys.argv[2], sys.argv[3], sys.argv[4])
+        run(sys.argv[2], sys.argv[3], sys.argv[4],
+            sys.argv[5:] == ['no-skips'])
         return 0
     if len(sys.argv) == 4 and sys.argv[1] == 'lint':
         lint(sys.argv[2], sys.argv[3])

@@ -30,7 +30,8 @@ stage_overlay() {
 	mkdir -p "$stage"
 	for dir in $dirs; do
 		[ -d "$REPO/$dir" ] || continue
-		(cd "$REPO" && find "$dir" -type f ! -name '*.o' ! -name '.*' -print0) |
+		(cd "$REPO" && find "$dir" -type f ! -name '*.o' \
+			\( ! -name '.*' -o -name .kunitconfig \) -print0) |
 			(cd "$REPO" && xargs -0 -r cp --parents -t "$stage")
 	done
 	for p in "${patches[@]}"; do

@@ -50,6 +50,12 @@ for config in $configs; do
 	results+=("$run/results.json")
 done
 
+# The same suites through kunit.py and our .kunitconfig files, once.
+t=$(date +%s)
+"$REPO/harness/kunit-tool.sh"
+step_time "kunit.py" "$t"
+results+=("$CACHE/runs/kunit-tool/results.json")
+
 echo
 echo "check: total $(($(date +%s) - t0)) s"
 python3 "$REPO/harness/results.py" summary "${results[@]}"

@@ -3,6 +3,7 @@
 
     results.py run RUN_DIR LABEL KUNIT_DIR [no-skips]
                                               -> RUN_DIR/results.json, table on stdout
+    results.py kunit-tool RUN_DIR KUNIT_DIR   -> RUN_DIR/results.json from kunit.py's run
     results.py lint LINT_TXT OUT_JSON         -> lint lines as results
     results.py summary JSON...               -> totals table and the closing line
 
@@ -127,6 +128,22 @@ def run(run_dir, label, kunit_dir, strict=False):
         print(f'    splat: {s}')
 
 
+def kunit_tool(run_dir, kunit_dir):
+    """The suites of a kunit.py run (its kernel's log, test.log) and a row
+    for kunit.py's exit status, which covers the build and the boot."""
+    rows = kunit_suites(os.path.join(run_dir, 'test.log'), kunit_dir)
+    with open(os.path.join(run_dir, 'status')) as f:
+        status = int(f.read().strip() or 1)
+    rows.append({'kind': 'kunit', 'name': f'kunit.py exit status {status}',
+                 'passed': int(status == 0), 'failed': int(status != 0),
+                 'skipped': 0})
+    for r in rows:
+        r['label'] = 'kunit.py'
+    with open(os.path.join(run_dir, 'results.json'), 'w') as f:
+        json.dump({'label': 'kunit.py', 'rows': rows}, f)
+    print_table(rows)
+
+
 def print_table(rows):
     for r in rows:
         verdict = 'FAIL' if r['failed'] else ('SKIP' if not r['passed'] else 'ok')
@@ -198,6 +215,9 @@ def main():
     if len(sys.argv) >= 5 and sys.argv[1] == 'run':
         run(sys.argv[2], sys.argv[3], sys.argv[4],
             sys.argv[5:] == ['no-skips'])
+        return 0
+    if len(sys.argv) == 4 and sys.argv[1] == 'kunit-tool':
+        kunit_tool(sys.argv[2], sys.argv[3])
         return 0
     if len(sys.argv) == 4 and sys.argv[1] == 'lint':
         lint(sys.argv[2], sys.argv[3])

@@ -51,8 +51,12 @@ def context(k=0, c=0):
 def stop_all():
     """Turn every kdamond off and remove them all."""
     for k in range(int(read(KDAMONDS + '/nr_kdamonds'))):
-        if read(kdamond(k) + '/state') == 'on':
-            must_write(kdamond(k) + '/state', 'off')
+        state = kdamond(k) + '/state'
+        # A kdamond whose targets have all exited stops by itself: it
+        # may do so between the read and the write (EPERM).
+        if read(state) == 'on' and write(state, 'off') and \
+                read(state) != 'off':
+            must_write(state, 'off')
     must_write(KDAMONDS + '/nr_kdamonds', 0)
 
 

@@ -19,6 +19,12 @@ CMD ?= true
 ARCH ?= x86_64
 export KERNEL_ARGS QEMU_ARGS ARCH
 
+# CMD goes to the guest's shell as written: $(value) keeps make from
+# expanding "$HOME" or "$(id -u)" itself. "$$", the make escape older
+# callers used for a "$", still means one (the shell's own $$ is "$$$$"),
+# and the whole line is quoted once for the host's shell.
+guest_cmd = '$(subst ','\'',$(subst $$$$,$$,$(value CMD)))'
+
 H := harness
 
 .PHONY: run check check-reach check-upstream vm shell lint series bench build install tree clean
@@ -36,7 +42,7 @@ check-upstream:
 	$(H)/check-upstream.sh
 
 vm: install
-	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" vm '$(subst ','\'',$(CMD))'
+	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" vm $(guest_cmd)
 
 shell: install
 	$(H)/vm.sh $(KERNEL) $(CONFIG) "$(EXTRA_CONFIG)" shell

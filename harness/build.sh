@@ -6,6 +6,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 variant=$1 config=$2 extra=${3:-}
+harness_lock "tree-$variant"
 "$REPO/harness/tree.sh" "$variant" >&2
 "$REPO/harness/configure.sh" "$variant" "$config" "$extra" >&2
 src=$(src_dir "$variant")

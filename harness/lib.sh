@@ -54,3 +54,21 @@ kmake() {
 	make -s ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="ccache ${CROSS}gcc" \
 		HOSTCC="ccache gcc" "$@"
 }
+
+# harness_lock NAME: hold the lock NAME (tree-VARIANT: a source tree and its
+# build folders; run-NAME: a run folder) until this script exits, so that a
+# second harness command in the same clone (a `make vm` beside a `make
+# build`) waits instead of writing the same files at once. Children
+# inherit it.
+harness_lock() {
+	local held=HARNESS_LOCKED_${1//[^A-Za-z0-9]/_} fd
+
+	[ -n "${!held:-}" ] && return 0
+	mkdir -p "$CACHE"
+	exec {fd}>"$CACHE/.lock-$1"
+	if ! flock -n "$fd"; then
+		echo "harness: waiting for another harness command ($1)" >&2
+		flock "$fd"
+	fi
+	export "$held=1"
+}

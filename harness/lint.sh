@@ -9,6 +9,7 @@ set -u
 
 src=$(src_dir ours)
 out=$(build_dir ours base)
+harness_lock tree-ours
 res=$CACHE/runs/lint
 mkdir -p "$res"
 : >"$res/lint.txt"
@@ -72,6 +73,28 @@ if [ ${#abi[@]} -gt 0 ]; then
 	done
 fi
 verdict abi-validate $status "${#abi[@]} ABI files of ours, get_abi.pl validate"
+
+# Every kselftest of our TARGETS directories (what `make run_tests` runs,
+# as lib.mk's emit_tests lists it) is in TARGETS and in the list make check
+# runs, harness/kselftests.txt.
+status=0
+ntests=0 ndirs=0
+for mk in "$REPO"/tools/testing/selftests/*/Makefile; do
+	d=$(basename "$(dirname "$mk")")
+	ndirs=$((ndirs + 1))
+	if ! grep -qx "TARGETS += $d" tools/testing/selftests/Makefile; then
+		echo "lint: $d is not in the TARGETS of tools/testing/selftests/Makefile"
+		status=1
+	fi
+	for t in $(make -s --no-print-directory -C "tools/testing/selftests/$d" \
+		COLLECTION="$d" emit_tests | sed "s|^$d:||"); do
+		ntests=$((ntests + 1))
+		grep -Eq "^tools/testing/selftests/$d/$t( |$)" "$REPO/harness/kselftests.txt" ||
+			{ echo "lint: $d/$t is missing from harness/kselftests.txt"; status=1; }
+	done
+done
+[ "$ntests" -gt 0 ] || status=1
+verdict kselftests-listed $status "$ntests tests of $ndirs TARGETS in kselftests.txt"
 
 status=0
 "$REPO/../shared/tools/originality" --project "$REPO" >"$res/originality.txt" 2>&1 || status=$?

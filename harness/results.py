@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Turn guest runs into test results.
 
-    results.py run RUN_DIR LABEL KUNIT_DIR   -> RUN_DIR/results.json, table on stdout
+    results.py run RUN_DIR LABEL KUNIT_DIR [no-skips]
+                                              -> RUN_DIR/results.json, table on stdout
+    results.py kunit-tool RUN_DIR KUNIT_DIR   -> RUN_DIR/results.json from kunit.py's run
     results.py lint LINT_TXT OUT_JSON         -> lint lines as results
     results.py summary JSON...               -> totals table and the closing line
 
@@ -9,7 +11,9 @@ A run's results are: the KUnit suites found on its console (parsed with the
 tree's tools/testing/kunit parser), the kselftests framed by
 harness/guest/run-selftests.sh in its output (TAP), one "boot" result that
 fails on a splat, a timeout or a missing exit status. Skips are counted
-apart and never as passes.
+apart and never as passes; with no-skips (make check, whose kernels have
+every setup the kselftests need) a kselftest that skipped, in whole or in
+part, fails.
 """
 import io
 import json
@@ -88,11 +92,22 @@ def selftests(output):
     return rows
 
 
-def run(run_dir, label, kunit_dir):
+def no_skips(rows):
+    """A kselftest's skips become failures (and its name says so)."""
+    for r in rows:
+        if r['skipped']:
+            r['name'] += ' (skipped)'
+            r['failed'] += r['skipped']
+            r['skipped'] = 0
+    return rows
+
+
+def run(run_dir, label, kunit_dir, strict=False):
     console = os.path.join(run_dir, 'console.log')
     rows = []
     rows += kunit_suites(console, kunit_dir)
-    rows += selftests(os.path.join(run_dir, 'output.log'))
+    tests = selftests(os.path.join(run_dir, 'output.log'))
+    rows += no_skips(tests) if strict else tests
     with open(os.path.join(run_dir, 'boot-status')) as f:
         boot = int(f.read().strip() or 125)
     splats = []
@@ -111,6 +126,22 @@ def run(run_dir, label, kunit_dir):
     print_table(rows)
     for s in splats[:20]:
         print(f'    splat: {s}')
+
+
+def kunit_tool(run_dir, kunit_dir):
+    """The suites of a kunit.py run (its kernel's log, test.log) and a row
+    for kunit.py's exit status, which covers the build and the boot."""
+    rows = kunit_suites(os.path.join(run_dir, 'test.log'), kunit_dir)
+    with open(os.path.join(run_dir, 'status')) as f:
+        status = int(f.read().strip() or 1)
+    rows.append({'kind': 'kunit', 'name': f'kunit.py exit status {status}',
+                 'passed': int(status == 0), 'failed': int(status != 0),
+                 'skipped': 0})
+    for r in rows:
+        r['label'] = 'kunit.py'
+    with open(os.path.join(run_dir, 'results.json'), 'w') as f:
+        json.dump({'label': 'kunit.py', 'rows': rows}, f)
+    print_table(rows)
 
 
 def print_table(rows):
@@ -182,7 +213,11 @@ def parity(stock_json, ours_json):
 
 def main():
     if len(sys.argv) >= 5 and sys.argv[1] == 'run':
-        run(sys.argv[2], sys.argv[3], sys.argv[4])
+        run(sys.argv[2], sys.argv[3], sys.argv[4],
+            sys.argv[5:] == ['no-skips'])
+        return 0
+    if len(sys.argv) == 4 and sys.argv[1] == 'kunit-tool':
+        kunit_tool(sys.argv[2], sys.argv[3])
         return 0
     if len(sys.argv) == 4 and sys.argv[1] == 'lint':
         lint(sys.argv[2], sys.argv[3])

@@ -8,6 +8,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+harness_lock "tree-$1"
 case $ARCH in
 arm64*) machine=aarch64 ;;
 arm32) machine=armv7l ;;

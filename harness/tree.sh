@@ -30,7 +30,8 @@ stage_overlay() {
 	mkdir -p "$stage"
 	for dir in $dirs; do
 		[ -d "$REPO/$dir" ] || continue
-		(cd "$REPO" && find "$dir" -type f ! -name '*.o' ! -name '.*' -print0) |
+		(cd "$REPO" && find "$dir" -type f ! -name '*.o' \
+			\( ! -name '.*' -o -name .kunitconfig \) -print0) |
 			(cd "$REPO" && xargs -0 -r cp --parents -t "$stage")
 	done
 	for p in "${patches[@]}"; do
@@ -77,8 +78,9 @@ sync_tree() {
 	rm -rf "$stage"
 }
 
+harness_lock pristine
 unpack_pristine
 case "${1:-ours}" in
-stock | ours) sync_tree "$1" ;;
+stock | ours) harness_lock "tree-$1" && sync_tree "$1" ;;
 *) die "usage: tree.sh [stock|ours]" ;;
 esac

@@ -11,6 +11,7 @@ shift 4
 image=$("$REPO/harness/build.sh" "$variant" "$config" "$extra")
 out=$(build_dir "$variant" "$config" "$extra")
 run=$CACHE/runs/$name
+harness_lock "run-$name"
 rm -rf "$run"
 mkdir -p "$run"
 # From an initramfs the repository is at /repo in the guest, wherever it

@@ -30,8 +30,10 @@ while read -r path only _; do
 		continue
 	fi
 	dir=$(dirname "$test")
+	start=$SECONDS
 	(cd "$dir" && timeout -k 5 "$timeout" "./$(basename "$test")" </dev/null 2>&1)
 	status=$?
+	echo "# selftest-time: $path $((SECONDS - start)) s"
 	echo "# selftest-exit: $path $status"
 	case $status in 0 | 4) ;; *) failed=1 ;; esac
 done <"$list"

@@ -18,41 +18,17 @@ and users who are not root.
 Output is KTAP.
 """
 import os
-import random
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'kselftest'))
+from ksft_mm import (Failure, Skip, as_nobody, fail_nth_sweep,  # noqa: E402
+                     fail_nth_write, failslab_missing, failslab_setup,
+                     fuzz_input, fuzz_rng, read, run, write)
 
 SYSFS = '/sys/kernel/mm/cma'
 DEBUGFS = '/sys/kernel/debug/cma'
-FAIL_NTH = '/proc/thread-self/fail-nth'
-FAILSLAB = '/sys/kernel/debug/failslab'
-SEED = int(os.environ.get('CMA_FUZZ_SEED', '1'))
 INPUTS = int(os.environ.get('CMA_FUZZ_INPUTS', '5000'))
-NOBODY = 65534
-
-
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
-
-
-def write(path, data):
-    data = data if isinstance(data, bytes) else str(data).encode()
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.write(fd, data)
-        return 0
-    except OSError as e:
-        return e.errno
-    finally:
-        os.close(fd)
 
 
 def idle_area():
@@ -94,27 +70,9 @@ class Ledger:
 
 
 def junk(rng, count):
-    kind = rng.randrange(6)
-    if kind == 0:
-        return rng.choice(['\n', ' ', '\t', '\x00', '-', '+', '0x', '--1',
-                           '1-', '0b1'])
-    if kind == 1:
-        return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 16)))
-    if kind == 2:
-        return rng.choice('a1 \n') * rng.choice([23, 24, 64, 4096])
-    if kind == 3:
-        return 'é' * rng.randrange(1, 8)
-    n = rng.choice([0, 1, 2, 3, 16, 100, 512, count - 1, count, count + 1,
-                    2**31, 2**32, 2**63, 2**64 - 1, 2**64, 2**65, 10**30])
-    sign = rng.choice(['', '', '', '-', '+'])
-    form = rng.randrange(4)
-    if form == 0:
-        return '%s%d' % (sign, n)
-    if form == 1:
-        return '%s0x%x' % (sign, n)
-    if form == 2:
-        return '%s0%o' % (sign, n)
-    return '%s%d%s' % (sign, n, rng.choice(['x', '.5', ' 1', 'k']))
+    return fuzz_input(rng, [0, 1, 2, 3, 16, 100, 512, count - 1, count,
+                            count + 1, 2**31, 2**32, 2**63, 2**64 - 1, 2**64,
+                            2**65, 10**30])
 
 
 def parsed(value):
@@ -135,7 +93,7 @@ def test_fuzz():
     d = os.path.join(DEBUGFS, area)
     count = int(read(d + '/count'))
     ledger = Ledger(area)
-    rng = random.Random(SEED)
+    rng, seed = fuzz_rng('CMA_FUZZ_SEED')
     tried = accepted = 0
     for f in ('alloc', 'free'):
         held = 0
@@ -170,120 +128,71 @@ def test_fuzz():
             ledger.released += held
     ledger.check()
     print('# seed %d, area %s: %d inputs tried, %d accepted, %d rejected' % (
-        SEED, area, tried, accepted, tried - accepted))
-
-
-def faulted_alloc(path, pages, nth):
-    fd = os.open(path, os.O_WRONLY)
-    ctl = os.open(FAIL_NTH, os.O_RDWR)
-    err = 0
-    try:
-        os.write(ctl, str(nth).encode())
-        try:
-            os.write(fd, str(pages).encode())
-        except OSError as e:
-            err = e.errno
-        left = int(os.pread(ctl, 32, 0).decode().strip() or 0)
-        os.write(ctl, b'0')
-    finally:
-        os.close(ctl)
-        os.close(fd)
-    return err, left == 0
+        seed, area, tried, accepted, tried - accepted))
 
 
 def test_faults():
-    if not os.path.exists(FAIL_NTH) or not os.path.isdir(FAILSLAB):
-        raise Skip('needs CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB')
-    for f, v in (('ignore-gfp-wait', 'N'), ('verbose', '0')):
-        with open(os.path.join(FAILSLAB, f), 'w') as fd:
-            fd.write(v)
+    failslab_setup()
     area = idle_area()
     d = os.path.join(DEBUGFS, area)
     ledger = Ledger(area)
-    for nth in range(1, 1000):
-        err, injected = faulted_alloc(d + '/alloc', 16, nth)
+
+    def attempt(nth):
+        err, injected = fail_nth_write(d + '/alloc', 16, nth)
         if err:
             if not injected:
                 raise Failure('alloc failed (errno %d) without a fault' % err)
             ledger.check()
-            continue
+            return True
         ledger.allocated += 16
         if write(d + '/free', 16):
             raise Failure('free after a faulted alloc')
         ledger.released += 16
         ledger.check()
-        if not injected:
-            print('# %d faults injected, then success' % (nth - 1))
-            return
-    raise Failure('alloc still failing after 999 faults')
+        return injected
+    fail_nth_sweep('debugfs alloc of 16 pages', attempt, 999)
 
 
 def test_permissions():
     area = sorted(os.listdir(SYSFS))[0]
     files = [os.path.join(SYSFS, area, f)
              for f in os.listdir(os.path.join(SYSFS, area))]
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
+
+    def check():
         problems = []
-        try:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            for p in files:
-                try:
-                    read(p)
-                except OSError as e:
-                    problems.append('cannot read %s: %s' % (p, e))
-                try:
-                    os.close(os.open(p, os.O_WRONLY))
-                    problems.append('%s opened for writing' % p)
-                except PermissionError:
-                    pass
+        for p in files:
             try:
-                os.listdir(DEBUGFS)
-                problems.append('%s listed' % DEBUGFS)
+                read(p)
+            except OSError as e:
+                problems.append('cannot read %s: %s' % (p, e))
+            try:
+                os.close(os.open(p, os.O_WRONLY))
+                problems.append('%s opened for writing' % p)
             except PermissionError:
                 pass
-        finally:
-            os.write(w, '\n'.join(problems).encode())
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        problems = f.read().strip()
-    os.waitpid(pid, 0)
+        try:
+            os.listdir(DEBUGFS)
+            problems.append('%s listed' % DEBUGFS)
+        except PermissionError:
+            pass
+        return problems
+    problems = as_nobody(check)
     if problems:
-        raise Failure(problems.replace('\n', '; '))
+        raise Failure('; '.join(problems))
     print('# %d sysfs files read-only for nobody, debugfs closed' % len(files))
 
 
-def main(tests):
-    print('TAP version 13')
-    print('1..%d' % len(tests))
-    if os.geteuid() != 0 or not os.path.isdir(SYSFS) or \
-            not os.path.isdir(DEBUGFS):
-        for i, t in enumerate(tests, 1):
-            print('ok %d %s # SKIP needs root, %s and %s' % (
-                i, t.__name__, SYSFS, DEBUGFS))
-        return 4
-    failed = skipped = 0
-    for i, t in enumerate(tests, 1):
-        try:
-            t()
-            print('ok %d %s' % (i, t.__name__))
-        except Skip as e:
-            skipped += 1
-            print('ok %d %s # SKIP %s' % (i, t.__name__, e))
-        except Exception as e:
-            failed += 1
-            print('# %s: %s' % (t.__name__, e))
-            print('not ok %d %s' % (i, t.__name__))
-        sys.stdout.flush()
-    print('# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0' % (
-        len(tests) - failed - skipped, failed, skipped))
-    return 1 if failed else 4 if skipped == len(tests) else 0
+def requirements():
+    if os.geteuid() != 0:
+        return 'must run as root'
+    if not os.path.isdir(SYSFS) or not os.path.isdir(DEBUGFS):
+        return 'needs CONFIG_CMA_SYSFS and CONFIG_CMA_DEBUGFS'
+    return None
+
+
+def main(tests, requires=None):
+    run(tests, requires=lambda: requirements() or (requires and requires()))
 
 
 if __name__ == '__main__':
-    sys.exit(main([test_fuzz, test_permissions]))
+    main([test_fuzz, test_permissions])

@@ -1,47 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Shared by our DAMON sysfs kselftests: KTAP output and the admin tree.
+"""Shared by our DAMON sysfs kselftests: the admin tree and run().
 
 Each test is a function that raises Failure (or AssertionError) with what
-went wrong; run() prints one KTAP line per test and exits with the
-kselftest status.
+went wrong or Skip; run() prints one KTAP line per test and exits with
+the kselftest status (../kselftest/ksft_mm.py).
 """
 import errno
 import os
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'kselftest'))
+from ksft_mm import Failure, Skip, read, write  # noqa: E402,F401
+import ksft_mm  # noqa: E402
+
 ADMIN = '/sys/kernel/mm/damon/admin'
 KDAMONDS = ADMIN + '/kdamonds'
-KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
-
-
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def write(path, value):
-    """Write value to a sysfs file in one write(); 0 or the errno."""
-    data = value if isinstance(value, bytes) else str(value).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY)
-    except OSError as e:
-        return e.errno
-    try:
-        os.write(fd, data)
-        return 0
-    except OSError as e:
-        return e.errno
-    finally:
-        os.close(fd)
-
-
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
 
 
 def must_write(path, value):
@@ -77,8 +52,12 @@ def context(k=0, c=0):
 def stop_all():
     """Turn every kdamond off and remove them all."""
     for k in range(int(read(KDAMONDS + '/nr_kdamonds'))):
-        if read(kdamond(k) + '/state') == 'on':
-            must_write(kdamond(k) + '/state', 'off')
+        state = kdamond(k) + '/state'
+        # A kdamond whose targets have all exited stops by itself: it
+        # may do so between the read and the write (EPERM).
+        if read(state) == 'on' and write(state, 'off') and \
+                read(state) != 'off':
+            must_write(state, 'off')
     must_write(KDAMONDS + '/nr_kdamonds', 0)
 
 
@@ -171,33 +150,16 @@ def reap(pid):
         pass
 
 
-def run(tests):
-    """Run each test function; KTAP out, kselftest exit status."""
-    print('TAP version 13')
-    print('1..%d' % len(tests))
-    if os.geteuid() != 0 or not os.path.isdir(ADMIN):
-        for i, t in enumerate(tests, 1):
-            print('ok %d %s # SKIP needs root and %s' % (i, t.__name__, ADMIN))
-        sys.exit(KSFT_SKIP)
-    failed = skipped = 0
-    for i, t in enumerate(tests, 1):
-        try:
-            t()
-            print('ok %d %s' % (i, t.__name__))
-        except Skip as e:
-            skipped += 1
-            print('ok %d %s # SKIP %s' % (i, t.__name__, e))
-        except (Failure, AssertionError, OSError) as e:
-            failed += 1
-            print('# %s: %s' % (t.__name__, e))
-            print('not ok %d %s' % (i, t.__name__))
-        sys.stdout.flush()
-    try:
-        stop_all()
-    except Failure as e:
-        print('# cleanup: %s' % e)
-        failed += 1
-    print('# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0' % (
-        len(tests) - failed - skipped, failed, skipped))
-    sys.exit(KSFT_FAIL if failed else KSFT_SKIP if skipped == len(tests)
-             else KSFT_PASS)
+def requirements():
+    if os.geteuid() != 0:
+        return 'must run as root'
+    if not os.path.isdir(ADMIN):
+        return f'needs CONFIG_DAMON_SYSFS ({ADMIN})'
+    return None
+
+
+def run(tests, requires=None):
+    """Run each test function; KTAP out, kselftest exit status. requires
+    (see ksft_mm.run()) comes on top of root and the admin tree."""
+    ksft_mm.run(tests, cleanup=stop_all,
+                requires=lambda: requirements() or (requires and requires()))

@@ -12,41 +12,13 @@ otherwise.
 """
 import os
 
-from _damon_ours import (KDAMONDS, Failure, Skip, context, kdamond,
+from _damon_ours import (KDAMONDS, Failure, context, kdamond, ksft_mm,
                          must_write, read, reap, run, setup, sleeper)
 
-FAIL_NTH = '/proc/thread-self/fail-nth'
-FAILSLAB = '/sys/kernel/debug/failslab'
 MAX_FAULTS = 2000
 injected_total = 0
-
-
-def enable_failslab():
-    if not os.path.exists(FAIL_NTH) or not os.path.isdir(FAILSLAB):
-        raise Skip('needs CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB')
-    # let fail-nth reach GFP_KERNEL allocations, quietly
-    for f, v in (('ignore-gfp-wait', 'N'), ('verbose', '0')):
-        with open(os.path.join(FAILSLAB, f), 'w') as fd:
-            fd.write(v)
-
-
-def faulted_write(path, value, nth):
-    """Write with the nth allocation failing; (errno or 0, injected)."""
-    fd = os.open(path, os.O_WRONLY)
-    ctl = os.open(FAIL_NTH, os.O_RDWR)
-    err = 0
-    try:
-        os.write(ctl, str(nth).encode())
-        try:
-            os.write(fd, str(value).encode())
-        except OSError as e:
-            err = e.errno
-        left = int(os.pread(ctl, 32, 0).decode().strip() or 0)
-        os.write(ctl, b'0')
-    finally:
-        os.close(ctl)
-        os.close(fd)
-    return err, left == 0
+enable_failslab = ksft_mm.failslab_setup
+faulted_write = ksft_mm.fail_nth_write
 
 
 def numbered(path):
@@ -64,7 +36,8 @@ def check_count(nr_file, want):
 def sweep(name, prepare, path, value, check_old, check_new):
     """Fail allocation 1, 2, ... of writing value to path."""
     global injected_total
-    for nth in range(1, MAX_FAULTS + 1):
+
+    def attempt(nth):
         prepare()
         err, injected = faulted_write(path, value, nth)
         if err:
@@ -73,11 +46,8 @@ def sweep(name, prepare, path, value, check_old, check_new):
             check_old()
         else:
             check_new()
-        if not injected:
-            print('# %s: %d faults injected, then success' % (name, nth - 1))
-            injected_total += nth - 1
-            return
-    raise Failure('%s: still failing after %d faults' % (name, MAX_FAULTS))
+        return injected
+    injected_total += ksft_mm.fail_nth_sweep(name, attempt, MAX_FAULTS)
 
 
 def grow_test(name, nr_file, old, new, prepare):
@@ -183,4 +153,5 @@ def test_commit():
 
 if __name__ == '__main__':
     run([test_nr_kdamonds, test_nr_contexts, test_nr_targets,
-         test_nr_regions, test_large_counts, test_state_on, test_commit])
+         test_nr_regions, test_large_counts, test_state_on, test_commit],
+        requires=ksft_mm.failslab_missing)

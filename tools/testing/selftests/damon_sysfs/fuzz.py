@@ -11,12 +11,10 @@ with an errno; afterwards every nr_* file still matches its directories.
 The kdamond is running during the state fuzzing, so commands act for real.
 """
 import os
-import random
 
-from _damon_ours import (Failure, context, kdamond, must_write, read, reap,
-                         run, setup, sleeper, write)
+from _damon_ours import (Failure, context, kdamond, ksft_mm, must_write, read,
+                         reap, run, setup, sleeper, write)
 
-SEED = int(os.environ.get('DAMON_FUZZ_SEED', '1'))
 PER_FILE = int(os.environ.get('DAMON_FUZZ_INPUTS', '750'))
 WORDS = ['on', 'off', 'commit', 'commit_schemes_quota_goals',
          'update_schemes_stats', 'update_schemes_tried_bytes',
@@ -31,44 +29,15 @@ PAST = [65537, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**63 - 1, 2**63,
 VALUES = SMALL + PAST + [1000, 1024, 1025, 65535, 65536]
 
 
-def number(rng, counts_file=False):
-    """A number in one of five forms; an nr_* file (counts_file) gets no
-    count it would honour with more than 100 directories, to keep the
-    run short: tree.py checks the limits themselves."""
-    if counts_file:
-        n = rng.choice(SMALL + PAST)
-    else:
-        n = rng.choice(VALUES + [rng.randrange(2**64)])
-    form = rng.randrange(5)
-    sign = rng.choice(['', '', '-', '+'])
-    if form == 0:
-        return '%s%d' % (sign, n)
-    if form == 1:
-        return '%s0x%x' % (sign, n)
-    if form == 2:
-        return '%s0%o' % (sign, n)
-    if form == 3:
-        return '%s%d%s' % (sign, n, rng.choice(['x', '.5', ' 1', 'k', '\n\n']))
-    return '%s%d\n' % (sign, n)
-
-
 def junk(rng, counts_file):
-    kind = rng.randrange(7)
-    if kind == 0:
-        return rng.choice(['\n', ' ', '\t', ' \n', '\x00', '-', '+', '0x',
-                           '0b1', '--1', '1-'])
-    if kind == 1:
-        return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 16)))
-    if kind == 2:
-        return rng.choice('ab1 \n') * rng.choice([64, 1024, 4095, 4096])
-    if kind == 3:
-        w = rng.choice(WORDS)
-        cut = rng.randrange(len(w) + 1)
-        return rng.choice([w, w + '\n', w[:cut], w.upper(), w + 'x',
-                           ' ' + w, w + ' on'])
-    if kind == 4:
-        return 'é' * rng.randrange(1, 8)
-    return number(rng, counts_file)
+    """An nr_* file (counts_file) gets no count it would honour with more
+    than 100 directories, to keep the run short: tree.py checks the
+    limits themselves."""
+    if counts_file:
+        values = SMALL + PAST
+    else:
+        values = VALUES + [rng.randrange(2**64)]
+    return ksft_mm.fuzz_input(rng, values, WORDS)
 
 
 # the files that count numbered directories (stats/nr_tried does not)
@@ -105,7 +74,7 @@ def fuzz(rng, path, counts, restore):
 
 
 def test_fuzz_files():
-    rng = random.Random(SEED)
+    rng, seed = ksft_mm.fuzz_rng('DAMON_FUZZ_SEED')
     counts = {'tried': 0, 'accepted': 0, 'rejected': 0}
     pid = sleeper()
     ctx = context()
@@ -146,7 +115,7 @@ def test_fuzz_files():
     finally:
         reap(pid)
     print('# seed %d: %d inputs tried, %d accepted, %d rejected' % (
-        SEED, counts['tried'], counts['accepted'], counts['rejected']))
+        seed, counts['tried'], counts['accepted'], counts['rejected']))
     if counts['tried'] < 10000:
         raise Failure('only %d inputs' % counts['tried'])
 

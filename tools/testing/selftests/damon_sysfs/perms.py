@@ -4,41 +4,22 @@
 /sys/kernel/mm/damon/admin (nobody, uid 65534, in a child process)."""
 import os
 
-from _damon_ours import ADMIN, Failure, must_write, run, setup
-
-NOBODY = 65534
+from _damon_ours import ADMIN, Failure, ksft_mm, must_write, run, setup
 
 
-def as_nobody(paths):
-    """Count, as nobody, the opens that succeeded."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        opened = 0
-        try:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            for p in paths:
-                for flags in (os.O_RDONLY, os.O_WRONLY):
-                    try:
-                        os.close(os.open(p, flags))
-                        opened += 1
-                        os.write(w, ('# nobody opened %s\n' % p).encode())
-                    except PermissionError:
-                        pass
-        finally:
-            os.write(w, ('%d\n' % opened).encode())
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        out = f.read()
-    os.waitpid(pid, 0)
-    lines = out.strip().split('\n')
-    for line in lines[:-1]:
-        print(line)
-    return int(lines[-1])
+def opened_by_nobody(paths):
+    """The opens (read and write) of paths that nobody got."""
+    def check():
+        opened = []
+        for p in paths:
+            for flags, how in ((os.O_RDONLY, 'read'), (os.O_WRONLY, 'write')):
+                try:
+                    os.close(os.open(p, flags))
+                    opened.append('nobody opened %s for %s' % (p, how))
+                except PermissionError:
+                    pass
+        return opened
+    return ksft_mm.as_nobody(check)
 
 
 def test_nobody_locked_out():
@@ -49,9 +30,12 @@ def test_nobody_locked_out():
              for f in files]
     if len(paths) < 40:
         raise Failure('only %d files under %s' % (len(paths), ADMIN))
-    opened = as_nobody(paths)
+    opened = opened_by_nobody(paths)
     if opened:
-        raise Failure('nobody opened %d of %d files' % (opened, len(paths)))
+        for line in opened:
+            print('# ' + line)
+        raise Failure('%d opens of %d files succeeded' % (len(opened),
+                                                          len(paths)))
     print('# %d files closed to nobody' % len(paths))
 
 

@@ -13,19 +13,12 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'kselftest'))
 import ksft  # noqa: E402
+from ksft_mm import skip_all  # noqa: E402,F401
 
 MODULE = 'dmapool_selftest'
 CMD = '/sys/kernel/debug/dmapool_selftest/cmd'
 POOLS = '/sys/devices/dmapool-selftest/pools'
 HUNG_TIMEOUT = '/proc/sys/kernel/hung_task_timeout_secs'
-KSFT_SKIP = 4
-
-
-def skip_all(reason):
-    ksft.print_header()
-    ksft.print_msg(f'SKIP {reason}')
-    print(f'1..0 # SKIP {reason}', flush=True)
-    sys.exit(KSFT_SKIP)
 
 
 def load_module():

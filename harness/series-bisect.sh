@@ -3,8 +3,8 @@
 # out each commit of COMMITS (one sha a line, in order; NAMES: the part of
 # each) from the git repository WORK into one source tree and builds it
 # incrementally in one folder: x86_64, tinyconfig + base.config +
-# ours.config, with ccache. The configuration is made again after a patch
-# that changes a Kconfig file. A patch whose part names KUnit suites
+# arch-x86_64.config + ours.config, with ccache. The configuration is made
+# again after a patch that changes a Kconfig file. A patch whose part names KUnit suites
 # ("kunit:") then boots, with kunit.filter_glob matching them, and each
 # suite must pass. Any error, or a compiler warning in a file the patch
 # touched, fails the check. One line per patch in the log.
@@ -33,7 +33,8 @@ mkdir -p "$bld"
 configure() {
 	kmake -C "$src" O="$bld" tinyconfig >/dev/null
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$bld" "$bld/.config" \
-		"$REPO/harness/config/base.config" "$REPO/harness/config/ours.config" >/dev/null
+		"$REPO/harness/config/base.config" "$REPO/harness/config/arch-x86_64.config" \
+		"$REPO/harness/config/ours.config" >/dev/null
 	kmake -C "$src" O="$bld" olddefconfig >/dev/null
 }
 

@@ -4,10 +4,10 @@
 # each) from the git repository WORK into one source tree and builds it
 # incrementally in one folder: x86_64, tinyconfig + base.config +
 # arch-x86_64.config + ours.config, with ccache. The configuration is made
-# again after a patch that changes a Kconfig file. A patch whose part names KUnit suites
-# ("kunit:") then boots, with kunit.filter_glob matching them, and each
-# suite must pass. Any error, or a compiler warning in a file the patch
-# touched, fails the check. One line per patch in the log.
+# again after a patch that changes a Kconfig file. A patch whose part names
+# KUnit suites ("kunit:") then boots, with kunit.filter_glob matching
+# them, and each suite must pass. Any error, or a compiler warning in a
+# file the patch touched, fails the check. One line per patch in the log.
 set -eu
 . "$(dirname "$0")/lib.sh"
 

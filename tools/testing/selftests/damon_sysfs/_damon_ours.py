@@ -53,11 +53,15 @@ def stop_all():
     """Turn every kdamond off and remove them all."""
     for k in range(int(read(KDAMONDS + '/nr_kdamonds'))):
         state = kdamond(k) + '/state'
+        if read(state) != 'on':
+            continue
+        err = write(state, 'off')
         # A kdamond whose targets have all exited stops by itself: it
-        # may do so between the read and the write (EPERM).
-        if read(state) == 'on' and write(state, 'off') and \
-                read(state) != 'off':
-            must_write(state, 'off')
+        # may do so between the read and the write, which then fails
+        # with EPERM although the kdamond is off.
+        if err and read(state) != 'off':
+            raise Failure('turning %s off: %s' %
+                          (state, errno.errorcode.get(err, err)))
     must_write(KDAMONDS + '/nr_kdamonds', 0)
 
 

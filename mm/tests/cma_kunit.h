@@ -132,18 +132,28 @@ static unsigned long cma_test_bitmap_used(struct cma *cma)
 	return bits << cma->order_per_bit;
 }
 
-/* The last usable area: per-node areas come after "cma=", and no driver
- * allocates from them while the suite runs.
+/*
+ * The usable area at rank @skip, counted from the end of the table, where
+ * the per-node areas follow "cma=" and no driver allocates from them while
+ * the suite runs. Idle areas rank before the ones a driver already uses:
+ * on 32-bit ARM the DMA API takes its atomic pool from the default area at
+ * boot, and that area comes last.
  */
 static struct cma *cma_test_area(unsigned int skip)
 {
+	unsigned int i, pass;
 	struct cma *cma;
-	unsigned int i = cma_area_count;
+	bool idle;
 
-	while (i--) {
-		cma = cma_area_at(i);
-		if (cma->count && cma->bitmap && !skip--)
-			return cma;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = cma_area_count; i--;) {
+			cma = cma_area_at(i);
+			if (!cma->count || !cma->bitmap)
+				continue;
+			idle = cma_available_pages(cma) == cma->count;
+			if (idle == !pass && !skip--)
+				return cma;
+		}
 	}
 	return NULL;
 }

@@ -44,13 +44,14 @@
  *
  * Locking, outermost first:
  *
- *  dmapool_mutex     changes to every device's dma_pools list, and the
- *                    creation and removal of the device's "pools"
- *                    attribute with its first and last pool. Readers of the
- *                    list (pools_show()) use RCU instead: the removal of
- *                    the attribute waits for them, so they must not wait
- *                    for the mutex. A pool is freed a grace period after it
- *                    left the list.
+ *  dmapool_reg_mutex the creation and removal of the device's "pools"
+ *                    attribute with its first and last pool, and so every
+ *                    change to a device's dma_pools list. The removal of
+ *                    the attribute waits for its readers, which therefore
+ *                    must not wait for this mutex.
+ *  dmapool_mutex     every device's dma_pools list: changes to it, and
+ *                    pools_show(), which reads the counters of each pool on
+ *                    it. A pool that left the list is no longer read.
  *  stash->lock       local_lock_t of one CPU's stash, taken by that CPU
  *                    only, so that alloc and free work from any context.
  *                    The stash of a pool being destroyed has no user: it
@@ -74,7 +75,6 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/poison.h>
-#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -135,7 +135,6 @@ struct dma_pool {
 
 	struct device *dev;
 	struct list_head dev_node;
-	struct rcu_head rcu;
 	char name[32];
 };
 
@@ -154,6 +153,7 @@ struct dma_pool_growth {
 	unsigned int max_segments;
 };
 
+static DEFINE_MUTEX(dmapool_reg_mutex);
 static DEFINE_MUTEX(dmapool_mutex);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -216,12 +216,8 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 	int len;
 
 	len = sysfs_emit(buf, "poolinfo - 0.1\n");
-	/*
-	 * Only RCU here: dma_pool_detach() removes this file with
-	 * dmapool_mutex held, and the removal waits for this reader.
-	 */
-	rcu_read_lock();
-	list_for_each_entry_rcu(pool, &dev->dma_pools, dev_node) {
+	mutex_lock(&dmapool_mutex);
+	list_for_each_entry(pool, &dev->dma_pools, dev_node) {
 		spin_lock_irqsave(&pool->lock, irqflags);
 		/*
 		 * Blocks move between stashes and depot under pool->lock,
@@ -236,7 +232,7 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 				     pool->name, active, blocks, pool->block_size,
 				     chunks);
 	}
-	rcu_read_unlock();
+	mutex_unlock(&dmapool_mutex);
 	return len;
 }
 static DEVICE_ATTR_RO(pools);
@@ -310,12 +306,16 @@ static int dma_pool_attach(struct dma_pool *pool)
 	struct device *dev = pool->dev;
 	int err = 0;
 
-	mutex_lock(&dmapool_mutex);
+	mutex_lock(&dmapool_reg_mutex);
+	/* The list only changes under dmapool_reg_mutex: it is stable here. */
 	if (list_empty(&dev->dma_pools))
 		err = device_create_file(dev, &dev_attr_pools);
-	if (!err)
-		list_add_rcu(&pool->dev_node, &dev->dma_pools);
-	mutex_unlock(&dmapool_mutex);
+	if (!err) {
+		mutex_lock(&dmapool_mutex);
+		list_add(&pool->dev_node, &dev->dma_pools);
+		mutex_unlock(&dmapool_mutex);
+	}
+	mutex_unlock(&dmapool_reg_mutex);
 	return err;
 }
 
@@ -323,11 +323,14 @@ static void dma_pool_detach(struct dma_pool *pool)
 {
 	struct device *dev = pool->dev;
 
+	mutex_lock(&dmapool_reg_mutex);
 	mutex_lock(&dmapool_mutex);
-	list_del_rcu(&pool->dev_node);
+	list_del(&pool->dev_node);
+	mutex_unlock(&dmapool_mutex);
+	/* Waits for the readers of the file: without dmapool_mutex. */
 	if (list_empty(&dev->dma_pools))
 		device_remove_file(dev, &dev_attr_pools);
-	mutex_unlock(&dmapool_mutex);
+	mutex_unlock(&dmapool_reg_mutex);
 }
 
 /**
@@ -915,14 +918,6 @@ static void dma_pool_empty_stash(struct dma_pool *pool, unsigned int cpu)
 	WRITE_ONCE(stash->nr, 0);
 }
 
-static void dma_pool_free_rcu(struct rcu_head *head)
-{
-	struct dma_pool *pool = container_of(head, struct dma_pool, rcu);
-
-	free_percpu(pool->stash);
-	kfree(pool);
-}
-
 static void dma_pool_free_depot(struct dma_pool *pool)
 {
 	unsigned int i;
@@ -969,8 +964,8 @@ void dma_pool_destroy(struct dma_pool *pool)
 		kfree(chunk);
 	}
 	dma_pool_free_depot(pool);
-	/* pools_show() may still be looking at the pool's counters. */
-	call_rcu(&pool->rcu, dma_pool_free_rcu);
+	free_percpu(pool->stash);
+	kfree(pool);
 }
 EXPORT_SYMBOL(dma_pool_destroy);
 

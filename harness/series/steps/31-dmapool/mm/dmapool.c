@@ -12,8 +12,8 @@
  * slab; outside debug mode the allocator never reads or writes a free
  * block. A device that writes to a block after the driver freed it, or a
  * driver's use after free, can spoil that block's data but not the pool's
- * lists. (Where coherent memory is uncached, this also keeps the fast
- * paths out of uncached memory.)
+ * lists. (Where coherent memory is uncached, this also keeps the
+ * allocator out of uncached memory.)
  *
  * Where a free block waits:
  *
@@ -24,37 +24,27 @@
  *    DMAPOOL_SEGMENT_SLOTS so that growing it never copies slots (only a
  *    table of segments, 8 bytes per segment, is reallocated). It always
  *    has room for every block ever cut, so giving blocks back never needs
- *    memory;
- *  - in a per-CPU stash of up to 2 * pool->batch slots, which
- *    dma_pool_alloc() pops and dma_pool_free() pushes with only a local
- *    lock (no atomic instruction; interrupts off on this CPU, or a per-CPU
- *    lock on PREEMPT_RT). An empty
- *    stash takes a batch from the depot, or cuts one; a full stash gives
- *    its newest batch to the depot. pool->lock is taken at most once per
- *    batch.
+ *    memory. dma_pool_free() pushes on it; dma_pool_alloc() pops from it,
+ *    or cuts a block when it is empty.
  *
- * The "pools" file counts as in use every block that was cut and is in no
- * depot and no stash.
+ * The "pools" file counts as in use every block that was cut and is not in
+ * the depot.
  *
- * Debug mode (CONFIG_SLUB_DEBUG_ON, or per pool from the KUnit suite)
- * leaves the stashes empty so that every free block is in the depot:
+ * Debug mode (CONFIG_SLUB_DEBUG_ON, or per pool from the KUnit suite):
  * freed blocks are poisoned, a block whose poison changed is reported when
  * it is handed out again, and a free of a block that is already free or
  * that no chunk of the pool contains is reported and otherwise ignored.
  *
  * Locking, outermost first:
  *
- *  dmapool_mutex     changes to every device's dma_pools list, and the
- *                    creation and removal of the device's "pools"
- *                    attribute with its first and last pool. Readers of the
- *                    list (pools_show()) use RCU instead: the removal of
- *                    the attribute waits for them, so they must not wait
- *                    for the mutex. A pool is freed a grace period after it
- *                    left the list.
- *  stash->lock       local_lock_t of one CPU's stash, taken by that CPU
- *                    only, so that alloc and free work from any context.
- *                    The stash of a pool being destroyed has no user: it
- *                    is emptied under pool->lock alone.
+ *  dmapool_reg_mutex the creation and removal of the device's "pools"
+ *                    attribute with its first and last pool, and so every
+ *                    change to a device's dma_pools list. The removal of
+ *                    the attribute waits for its readers, which therefore
+ *                    must not wait for this mutex.
+ *  dmapool_mutex     every device's dma_pools list: changes to it, and
+ *                    pools_show(), which reads the counters of each pool on
+ *                    it. A pool that left the list is no longer read.
  *  pool->lock        irq-safe spinlock: the depot, the chunk list, the
  *                    carving cursor and the counters.
  */
@@ -67,15 +57,11 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
-#include <linux/local_lock.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/percpu.h>
 #include <linux/poison.h>
-#include <linux/rcupdate.h>
-#include <linux/sizes.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -83,23 +69,11 @@
 #include <kunit/resource.h>
 #include <kunit/test-bug.h>
 
-/*
- * A batch moves at most this many bytes of blocks, and at most
- * DMAPOOL_BATCH_MAX blocks, between a stash and the depot.
- */
-#define DMAPOOL_BATCH_BYTES	SZ_256K
-#define DMAPOOL_BATCH_MAX	64U
 #define DMAPOOL_SEGMENT_SLOTS	64U
 
 struct dma_pool_slot {
 	void *vaddr;
 	dma_addr_t dma;
-};
-
-struct dma_pool_stash {
-	local_lock_t lock;
-	unsigned int nr;
-	struct dma_pool_slot slots[];
 };
 
 /* One chunk from dma_alloc_coherent(); the record lives in the slab. */
@@ -122,9 +96,6 @@ struct dma_pool {
 	size_t nr_blocks;
 	size_t nr_chunks;
 
-	struct dma_pool_stash __percpu *stash;
-	unsigned int batch;
-	unsigned int stash_max;		/* 2 * batch */
 	unsigned int block_size;
 	unsigned int chunk_size;
 	unsigned int boundary;
@@ -135,18 +106,17 @@ struct dma_pool {
 
 	struct device *dev;
 	struct list_head dev_node;
-	struct rcu_head rcu;
 	char name[32];
 };
 
-/* What the refill path needs before it can hand out a block. */
+/* What dma_pool_alloc() needs before it can hand out a block. */
 enum dma_pool_need {
 	DMA_POOL_NEED_NOTHING,
 	DMA_POOL_NEED_CHUNK,
 	DMA_POOL_NEED_ROOM,
 };
 
-/* Memory the refill path allocated with no lock held, to install. */
+/* Memory dma_pool_alloc() allocated with no lock held, to install. */
 struct dma_pool_growth {
 	struct dma_pool_chunk *chunk;
 	struct dma_pool_slot *segment;
@@ -154,6 +124,7 @@ struct dma_pool_growth {
 	unsigned int max_segments;
 };
 
+static DEFINE_MUTEX(dmapool_reg_mutex);
 static DEFINE_MUTEX(dmapool_mutex);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -190,18 +161,8 @@ static __printf(2, 3) void dma_pool_report(struct dma_pool *pool,
 	dma_pool_tell_test();
 }
 
-static size_t dma_pool_stashed(struct dma_pool *pool)
-{
-	size_t stashed = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		stashed += READ_ONCE(per_cpu_ptr(pool->stash, cpu)->nr);
-	return stashed;
-}
-
-/* Blocks cut and not in the depot: in use, or waiting in a stash. */
-static size_t dma_pool_held_or_stashed(struct dma_pool *pool)
+/* Blocks cut and not in the depot: in use. */
+static size_t dma_pool_in_use(struct dma_pool *pool)
 {
 	lockdep_assert_held(&pool->lock);
 	return pool->nr_blocks - pool->nr_uncut - pool->nr_depot;
@@ -216,19 +177,10 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 	int len;
 
 	len = sysfs_emit(buf, "poolinfo - 0.1\n");
-	/*
-	 * Only RCU here: dma_pool_detach() removes this file with
-	 * dmapool_mutex held, and the removal waits for this reader.
-	 */
-	rcu_read_lock();
-	list_for_each_entry_rcu(pool, &dev->dma_pools, dev_node) {
+	mutex_lock(&dmapool_mutex);
+	list_for_each_entry(pool, &dev->dma_pools, dev_node) {
 		spin_lock_irqsave(&pool->lock, irqflags);
-		/*
-		 * Blocks move between stashes and depot under pool->lock,
-		 * so only an alloc or free in flight can skew the count.
-		 */
-		active = dma_pool_held_or_stashed(pool);
-		active -= min(active, dma_pool_stashed(pool));
+		active = dma_pool_in_use(pool);
 		blocks = pool->nr_blocks;
 		chunks = pool->nr_chunks;
 		spin_unlock_irqrestore(&pool->lock, irqflags);
@@ -236,14 +188,14 @@ static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
 				     pool->name, active, blocks, pool->block_size,
 				     chunks);
 	}
-	rcu_read_unlock();
+	mutex_unlock(&dmapool_mutex);
 	return len;
 }
 static DEVICE_ATTR_RO(pools);
 
 /*
- * Work out block size, chunk size, boundary and batch; false for a
- * combination that dma_pool_create() refuses.
+ * Work out block size, chunk size and boundary; false for a combination
+ * that dma_pool_create() refuses.
  */
 static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 				  size_t align, size_t boundary)
@@ -268,17 +220,14 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, size_t size,
 	pool->boundary = boundary;
 	pool->blocks_per_chunk = chunk / boundary * (boundary / size) +
 				 chunk % boundary / size;
-	pool->batch = clamp_t(unsigned int, DMAPOOL_BATCH_BYTES / size, 1,
-			      DMAPOOL_BATCH_MAX);
-	pool->stash_max = 2 * pool->batch;
 	return true;
 }
 
 /*
  * init_on_alloc and init_on_free are fixed at boot: fold them with the
- * debug mode into one flag per direction that the fast paths test. Only
- * for a pool that has no chunk yet, so that no stash holds blocks that the
- * debug checks would not see.
+ * debug mode into one flag per direction that alloc and free test. Only
+ * for a pool that has no chunk yet, so that every free block the debug
+ * checks see carries their poison.
  */
 static void dma_pool_set_checks(struct dma_pool *pool, bool checks)
 {
@@ -288,34 +237,22 @@ static void dma_pool_set_checks(struct dma_pool *pool, bool checks)
 	pool->prep_free = checks || want_init_on_free();
 }
 
-static struct dma_pool_stash __percpu *dma_pool_alloc_stashes(size_t slots)
-{
-	struct dma_pool_stash __percpu *stash;
-	int cpu;
-
-	stash = __alloc_percpu(struct_size_t(struct dma_pool_stash, slots,
-					     slots),
-			       __alignof__(struct dma_pool_stash));
-	if (!stash)
-		return NULL;
-	/* __alloc_percpu() zeroed the rest: every stash is empty. */
-	for_each_possible_cpu(cpu)
-		local_lock_init(&per_cpu_ptr(stash, cpu)->lock);
-	return stash;
-}
-
 /* Publish the pool on its device; the first pool brings the attribute. */
 static int dma_pool_attach(struct dma_pool *pool)
 {
 	struct device *dev = pool->dev;
 	int err = 0;
 
-	mutex_lock(&dmapool_mutex);
+	mutex_lock(&dmapool_reg_mutex);
+	/* The list only changes under dmapool_reg_mutex: it is stable here. */
 	if (list_empty(&dev->dma_pools))
 		err = device_create_file(dev, &dev_attr_pools);
-	if (!err)
-		list_add_rcu(&pool->dev_node, &dev->dma_pools);
-	mutex_unlock(&dmapool_mutex);
+	if (!err) {
+		mutex_lock(&dmapool_mutex);
+		list_add(&pool->dev_node, &dev->dma_pools);
+		mutex_unlock(&dmapool_mutex);
+	}
+	mutex_unlock(&dmapool_reg_mutex);
 	return err;
 }
 
@@ -323,11 +260,14 @@ static void dma_pool_detach(struct dma_pool *pool)
 {
 	struct device *dev = pool->dev;
 
+	mutex_lock(&dmapool_reg_mutex);
 	mutex_lock(&dmapool_mutex);
-	list_del_rcu(&pool->dev_node);
+	list_del(&pool->dev_node);
+	mutex_unlock(&dmapool_mutex);
+	/* Waits for the readers of the file: without dmapool_mutex. */
 	if (list_empty(&dev->dma_pools))
 		device_remove_file(dev, &dev_attr_pools);
-	mutex_unlock(&dmapool_mutex);
+	mutex_unlock(&dmapool_reg_mutex);
 }
 
 /**
@@ -359,9 +299,6 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 		return NULL;
 	if (!dma_pool_set_geometry(pool, size, align, boundary))
 		goto free_pool;
-	pool->stash = dma_pool_alloc_stashes(pool->stash_max);
-	if (!pool->stash)
-		goto free_pool;
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->chunks);
 	INIT_LIST_HEAD(&pool->dev_node);
@@ -370,11 +307,9 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 	strscpy(pool->name, name, sizeof(pool->name));
 
 	if (dma_pool_attach(pool))
-		goto free_stash;
+		goto free_pool;
 	return pool;
 
-free_stash:
-	free_percpu(pool->stash);
 free_pool:
 	kfree(pool);
 	return NULL;
@@ -586,62 +521,22 @@ static void dma_pool_discard_growth(struct dma_pool_growth *growth)
 	kfree(growth->depot);
 }
 
-/* The top slot of this CPU's stash, taken off it; the stash is not empty. */
-static __always_inline struct dma_pool_slot *
-dma_pool_stash_pop(struct dma_pool_stash *stash)
-{
-	unsigned int nr = stash->nr - 1;
-
-	WRITE_ONCE(stash->nr, nr);
-	return &stash->slots[nr];
-}
-
-/* Put a block on top of this CPU's stash; the stash is not full. */
-static __always_inline void dma_pool_stash_put(struct dma_pool_stash *stash,
-					       void *vaddr, dma_addr_t dma)
-{
-	unsigned int nr = stash->nr;
-	struct dma_pool_slot *slot = &stash->slots[nr];
-
-	WRITE_ONCE(stash->nr, nr + 1);
-	slot->vaddr = vaddr;
-	slot->dma = dma;
-}
-
 /*
- * Get one block into @slot: from this CPU's stash if it is no longer
- * empty (we may have moved to another CPU), else with a batch from the
- * depot or the chunks. Installs @growth first.
+ * Get one block into @slot, from the depot or the chunks. Installs
+ * @growth first.
  */
 static enum dma_pool_need dma_pool_try_refill(struct dma_pool *pool,
 					      struct dma_pool_growth *growth,
 					      struct dma_pool_slot *slot)
 {
-	struct dma_pool_stash *stash;
 	enum dma_pool_need need = DMA_POOL_NEED_NOTHING;
 	unsigned long irqflags;
-	unsigned int n;
 
-	local_lock_irqsave(&pool->stash->lock, irqflags);
-	stash = this_cpu_ptr(pool->stash);
-	spin_lock(&pool->lock);
+	spin_lock_irqsave(&pool->lock, irqflags);
 	dma_pool_install(pool, growth);
-	if (stash->nr) {
-		*slot = *dma_pool_stash_pop(stash);
-		n = 1;
-	} else if (pool->checks) {
-		n = dma_pool_gather_free(pool, slot, 1);
-	} else {
-		n = dma_pool_gather_free(pool, stash->slots, pool->batch);
-		if (n) {
-			*slot = stash->slots[n - 1];
-			WRITE_ONCE(stash->nr, n - 1);
-		}
-	}
-	if (!n)
+	if (!dma_pool_gather_free(pool, slot, 1))
 		need = pool->nr_uncut ? DMA_POOL_NEED_ROOM : DMA_POOL_NEED_CHUNK;
-	spin_unlock(&pool->lock);
-	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+	spin_unlock_irqrestore(&pool->lock, irqflags);
 	return need;
 }
 
@@ -690,19 +585,6 @@ static noinline void *dma_pool_prepare(struct dma_pool *pool, void *block,
 	return block;
 }
 
-static noinline void *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp,
-					  dma_addr_t *handle)
-{
-	struct dma_pool_slot slot;
-
-	if (!dma_pool_alloc_refill(pool, gfp & ~__GFP_ZERO, &slot))
-		return NULL;
-	*handle = slot.dma;
-	if (pool->prep_alloc || (gfp & __GFP_ZERO))
-		return dma_pool_prepare(pool, slot.vaddr, slot.dma, gfp);
-	return slot.vaddr;
-}
-
 /**
  * dma_pool_alloc - get a block from a DMA pool
  * @pool: the pool
@@ -717,27 +599,16 @@ static noinline void *dma_pool_alloc_slow(struct dma_pool *pool, gfp_t gfp,
 void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle)
 {
-	struct dma_pool_stash *stash;
-	struct dma_pool_slot *slot;
-	unsigned long irqflags;
-	void *vaddr;
+	struct dma_pool_slot slot;
 
 	might_alloc(mem_flags);
 
-	/* The fast path makes no call, so it saves no registers. */
-	local_lock_irqsave(&pool->stash->lock, irqflags);
-	stash = this_cpu_ptr(pool->stash);
-	if (unlikely(!stash->nr)) {
-		local_unlock_irqrestore(&pool->stash->lock, irqflags);
-		return dma_pool_alloc_slow(pool, mem_flags, handle);
-	}
-	slot = dma_pool_stash_pop(stash);
-	vaddr = slot->vaddr;
-	*handle = slot->dma;
-	local_unlock_irqrestore(&pool->stash->lock, irqflags);
+	if (!dma_pool_alloc_refill(pool, mem_flags & ~__GFP_ZERO, &slot))
+		return NULL;
+	*handle = slot.dma;
 	if (unlikely(pool->prep_alloc || (mem_flags & __GFP_ZERO)))
-		return dma_pool_prepare(pool, vaddr, *handle, mem_flags);
-	return vaddr;
+		return dma_pool_prepare(pool, slot.vaddr, slot.dma, mem_flags);
+	return slot.vaddr;
 }
 EXPORT_SYMBOL(dma_pool_alloc);
 
@@ -827,51 +698,6 @@ unlock:
 	spin_unlock_irqrestore(&pool->lock, irqflags);
 }
 
-/*
- * The stash is full: its newest batch goes to the depot. The newest, as
- * the other batch is already in place at the bottom of the array and the
- * allocator never touches the blocks themselves.
- */
-static void dma_pool_spill(struct dma_pool *pool, struct dma_pool_stash *stash)
-{
-	unsigned int keep = stash->nr - pool->batch;
-
-	lockdep_assert_held(this_cpu_ptr(&pool->stash->lock));
-	spin_lock(&pool->lock);
-	dma_pool_depot_put(pool, &stash->slots[keep], pool->batch);
-	/* With pool->lock, so that pools_show() counts the batch once. */
-	WRITE_ONCE(stash->nr, keep);
-	spin_unlock(&pool->lock);
-}
-
-/* Push a block on this CPU's stash, making room first if it is full. */
-static void dma_pool_free_to_stash(struct dma_pool *pool, void *vaddr,
-				   dma_addr_t dma)
-{
-	struct dma_pool_stash *stash;
-	unsigned long irqflags;
-
-	local_lock_irqsave(&pool->stash->lock, irqflags);
-	stash = this_cpu_ptr(pool->stash);
-	if (stash->nr == pool->stash_max)
-		dma_pool_spill(pool, stash);
-	dma_pool_stash_put(stash, vaddr, dma);
-	local_unlock_irqrestore(&pool->stash->lock, irqflags);
-}
-
-/* Debug checks, init_on_free, or a full stash. */
-static noinline void dma_pool_free_slow(struct dma_pool *pool, void *vaddr,
-					dma_addr_t dma)
-{
-	if (pool->checks) {
-		dma_pool_free_checked(pool, vaddr, dma);
-		return;
-	}
-	if (pool->prep_free)
-		memset(vaddr, 0, pool->block_size);
-	dma_pool_free_to_stash(pool, vaddr, dma);
-}
-
 /**
  * dma_pool_free - give a block back to its DMA pool
  * @pool: the pool the block came from
@@ -885,43 +711,20 @@ static noinline void dma_pool_free_slow(struct dma_pool *pool, void *vaddr,
  */
 void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 {
-	struct dma_pool_stash *stash;
+	struct dma_pool_slot slot = { .vaddr = vaddr, .dma = dma };
 	unsigned long irqflags;
 
-	if (unlikely(pool->prep_free))
-		goto slow;
-	/* As in dma_pool_alloc(), the fast path makes no call. */
-	local_lock_irqsave(&pool->stash->lock, irqflags);
-	stash = this_cpu_ptr(pool->stash);
-	if (unlikely(stash->nr == pool->stash_max)) {
-		local_unlock_irqrestore(&pool->stash->lock, irqflags);
-		goto slow;
+	if (unlikely(pool->checks)) {
+		dma_pool_free_checked(pool, vaddr, dma);
+		return;
 	}
-	dma_pool_stash_put(stash, vaddr, dma);
-	local_unlock_irqrestore(&pool->stash->lock, irqflags);
-	return;
-slow:
-	dma_pool_free_slow(pool, vaddr, dma);
+	if (unlikely(pool->prep_free))
+		memset(vaddr, 0, pool->block_size);
+	spin_lock_irqsave(&pool->lock, irqflags);
+	dma_pool_depot_put(pool, &slot, 1);
+	spin_unlock_irqrestore(&pool->lock, irqflags);
 }
 EXPORT_SYMBOL(dma_pool_free);
-
-/* Give a stash whose CPU cannot use it to the depot. */
-static void dma_pool_empty_stash(struct dma_pool *pool, unsigned int cpu)
-{
-	struct dma_pool_stash *stash = per_cpu_ptr(pool->stash, cpu);
-
-	lockdep_assert_held(&pool->lock);
-	dma_pool_depot_put(pool, stash->slots, stash->nr);
-	WRITE_ONCE(stash->nr, 0);
-}
-
-static void dma_pool_free_rcu(struct rcu_head *head)
-{
-	struct dma_pool *pool = container_of(head, struct dma_pool, rcu);
-
-	free_percpu(pool->stash);
-	kfree(pool);
-}
 
 static void dma_pool_free_depot(struct dma_pool *pool)
 {
@@ -946,16 +749,13 @@ void dma_pool_destroy(struct dma_pool *pool)
 {
 	struct dma_pool_chunk *chunk, *next;
 	size_t in_use;
-	int cpu;
 
 	if (unlikely(!pool))
 		return;
 
 	dma_pool_detach(pool);
 	spin_lock_irq(&pool->lock);
-	for_each_possible_cpu(cpu)
-		dma_pool_empty_stash(pool, cpu);
-	in_use = dma_pool_held_or_stashed(pool);
+	in_use = dma_pool_in_use(pool);
 	spin_unlock_irq(&pool->lock);
 	if (in_use)
 		dma_pool_report(pool, "destroyed with %zu blocks in use, memory kept",
@@ -969,8 +769,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 		kfree(chunk);
 	}
 	dma_pool_free_depot(pool);
-	/* pools_show() may still be looking at the pool's counters. */
-	call_rcu(&pool->rcu, dma_pool_free_rcu);
+	kfree(pool);
 }
 EXPORT_SYMBOL(dma_pool_destroy);
 

@@ -15,52 +15,27 @@
  * except while a state command is handled.
  *
  * State commands that need the running context (all but on and off) are
- * posted to the kdamond and handled from its callbacks at the first point
- * where their result is right: after the next sampling for the ones that
- * read or set schemes data and for commit (at an aggregation boundary if
- * it changes the sampling or aggregation interval), after a whole round of
- * scheme application for the tried-regions updates.  The
- * writer sleeps on a completion and gets the command's own error code.
+ * handed to the kdamond and handled from its callbacks: commit at an
+ * aggregation boundary, the tried-regions updates over a whole round of
+ * scheme application, the others at the next callback.  The writer looks
+ * every 100 ms whether the kdamond has answered.
  *
  * Locking:
  *
- * damon_sysfs_lock (sysfs-common.c) guards the shape of the tree (every
- * nr_* array, here and in sysfs-schemes.c) and every access a kdamond makes
- * to it.  It is only ever held for short: a state writer holds it to check
- * and prepare its command but not while the kdamond works on it, and the
- * kdamond takes it itself around each step of a command (never otherwise).
- * Our handlers wait for it instead of failing with -EBUSY.  That is safe
- * because no holder waits for a kdamond (off stops one without it) nor
- * removes a directory with one of our files in it: an nr_* write detaches
- * the children it drops and marks their nr_* directories dead under the
- * lock, and removes them after unlocking; a handler that then gets the lock
- * in a dead directory returns -ENOENT.  The files of sysfs-schemes.c still
- * only try the lock, so they may be removed under it.
- *
- * damon_sysfs_kdamond->cmd_mutex lets one state command at a time work on a
- * kdamond: the next one waits (killably) for the answer to the first.  Off
- * does not wait; the kdamond answers the command it has as it terminates.
- * damon_sysfs_kdamond->state_lock orders on against off.
- *
- * damon_sysfs_kdamond->ctx_lock guards the damon_ctx pointer for the state
- * and pid readers, which therefore never wait for a command to finish.
- *
- * damon_sysfs_kdamond->cmd_lock (a spinlock) guards the command slot shared
- * by the writer and the kdamond thread.
- *
- * Lock order: cmd_mutex, state_lock, damon_sysfs_lock, ctx_lock, the core's
- * damon_ctx->kdamond_lock.  cmd_lock is innermost and never held across a
- * call into DAMON.
+ * damon_sysfs_lock (sysfs-common.c) guards the tree (every nr_* array,
+ * here and in sysfs-schemes.c), the damon_ctx pointers and the command of
+ * each kdamond.  Every handler only tries it and fails with -EBUSY, so an
+ * nr_* write may remove directories under it.  The kdamond only tries it
+ * as well, at each callback, so off can stop a kdamond under it; for a
+ * tried-regions update the kdamond holds it from the start to the end.
  *
  * Values (pid_target, start, end, intervals) are plain words: they are read
  * only while a context is being built, under damon_sysfs_lock.
  */
 
-#include <linux/completion.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 
 #include "sysfs-common.h"
 
@@ -81,19 +56,15 @@ struct damon_sysfs_dirs;
  * @ktype:	The directory's type, with its nr_* file.
  * @limit:	Largest accepted count.
  * @add:	Create child @idx under @parent, complete with its own
- *		subdirectories, and set *@kid to it.  On failure *@kid is
- *		NULL, or a child left half built because removing it needs
- *		damon_sysfs_lock released: @kill and @remove take it as it is.
- * @kill:	Optional: mark the directories of nr_* files below a child
- *		that is being detached dead (damon_sysfs_dirs_kill()).
- * @remove:	Remove a detached child made by @add and drop its reference.
+ *		subdirectories, and set *@kid to it.  On failure nothing of
+ *		the child is left.
+ * @remove:	Remove a child made by @add and drop its reference.
  * @busy:	Optional: true while the count must not change.
  */
 struct damon_sysfs_dirs_ops {
 	const struct kobj_type *ktype;
 	int limit;
 	int (*add)(struct kobject *parent, int idx, struct kobject **kid);
-	void (*kill)(struct kobject *kid);
 	void (*remove)(struct kobject *kid);
 	bool (*busy)(struct damon_sysfs_dirs *dirs);
 };
@@ -103,31 +74,12 @@ struct damon_sysfs_dirs_ops {
  * @kobj:	The directory, holding the nr_* file.
  * @kids:	The children, @nr of them, named after their index.
  * @nr:		Number of children.
- * @dead:	Detached from the tree: its nr_* file refuses writes until
- *		the directory is removed.
  * @ops:	How children are made and removed.
  *
- * @kids, @nr and @dead are under damon_sysfs_lock.
+ * @kids and @nr are under damon_sysfs_lock.
  */
 struct damon_sysfs_dirs {
 	struct kobject kobj;
-	struct kobject **kids;
-	int nr;
-	bool dead;
-	const struct damon_sysfs_dirs_ops *ops;
-};
-
-/**
- * struct damon_sysfs_gone - Children detached from the tree.
- * @kids:	The children, to remove once damon_sysfs_lock is released.
- * @nr:		Number of them.
- * @ops:	How to remove them.
- *
- * Removing a directory waits for the handlers running on its files, and
- * those may be waiting for damon_sysfs_lock: children are detached under the
- * lock and removed after it, by damon_sysfs_gone_remove().
- */
-struct damon_sysfs_gone {
 	struct kobject **kids;
 	int nr;
 	const struct damon_sysfs_dirs_ops *ops;
@@ -138,31 +90,16 @@ static struct damon_sysfs_dirs *to_dirs(struct kobject *kobj)
 	return container_of(kobj, struct damon_sysfs_dirs, kobj);
 }
 
-/* Mark @dirs and every numbered directory below it dead. */
-static void damon_sysfs_dirs_kill(struct damon_sysfs_dirs *dirs)
+/*
+ * Remove the children past the first @nr.  Their files only try
+ * damon_sysfs_lock, so removing them under it waits for nobody who waits
+ * for it.
+ */
+static void damon_sysfs_dirs_shrink(struct damon_sysfs_dirs *dirs, int nr)
 {
-	int i;
-
 	lockdep_assert_held(&damon_sysfs_lock);
-	dirs->dead = true;
-	if (dirs->ops->kill)
-		for (i = 0; i < dirs->nr; i++)
-			dirs->ops->kill(dirs->kids[i]);
-}
-
-/* Move the children past the first @nr to @gone, marked dead. */
-static void damon_sysfs_dirs_detach(struct damon_sysfs_dirs *dirs, int nr,
-				    struct damon_sysfs_gone *gone)
-{
-	struct kobject *kid;
-
-	lockdep_assert_held(&damon_sysfs_lock);
-	while (dirs->nr > nr) {
-		kid = dirs->kids[--dirs->nr];
-		if (dirs->ops->kill)
-			dirs->ops->kill(kid);
-		gone->kids[gone->nr++] = kid;
-	}
+	while (dirs->nr > nr)
+		dirs->ops->remove(dirs->kids[--dirs->nr]);
 	if (!dirs->nr) {
 		kfree(dirs->kids);
 		dirs->kids = NULL;
@@ -170,41 +107,17 @@ static void damon_sysfs_dirs_detach(struct damon_sysfs_dirs *dirs, int nr,
 }
 
 /*
- * Remove what damon_sysfs_dirs_detach() left in @gone, without
- * damon_sysfs_lock: the handlers of the subtree that wait for it see it dead
- * and return, which lets their directories go.
+ * Change the number of children to @nr.  A growth that fails half way
+ * removes the children it added.
  */
-static void damon_sysfs_gone_remove(struct damon_sysfs_gone *gone)
-{
-	int i;
-
-	for (i = 0; i < gone->nr; i++)
-		gone->ops->remove(gone->kids[i]);
-	kfree(gone->kids);
-	gone->kids = NULL;
-	gone->nr = 0;
-}
-
-/*
- * Change the number of children to @nr.  Removed children (and new ones if
- * the growth fails half way) go to @gone for damon_sysfs_gone_remove().
- */
-static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr,
-				   struct damon_sysfs_gone *gone)
+static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
 {
 	struct kobject **kids, *kid;
 	int old_nr = dirs->nr, err;
 
 	lockdep_assert_held(&damon_sysfs_lock);
-	if (nr == old_nr)
-		return 0;
-	gone->ops = dirs->ops;
-	gone->kids = kmalloc_array(abs(nr - old_nr), sizeof(*gone->kids),
-				   GFP_KERNEL | __GFP_NOWARN);
-	if (!gone->kids)
-		return -ENOMEM;
-	if (nr < old_nr) {
-		damon_sysfs_dirs_detach(dirs, nr, gone);
+	if (nr <= old_nr) {
+		damon_sysfs_dirs_shrink(dirs, nr);
 		return 0;
 	}
 	kids = krealloc_array(dirs->kids, nr, sizeof(*kids),
@@ -213,14 +126,12 @@ static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr,
 		return -ENOMEM;
 	dirs->kids = kids;
 	while (dirs->nr < nr) {
-		kid = NULL;
 		err = dirs->ops->add(&dirs->kobj, dirs->nr, &kid);
-		if (kid)
-			dirs->kids[dirs->nr++] = kid;
 		if (err) {
-			damon_sysfs_dirs_detach(dirs, old_nr, gone);
+			damon_sysfs_dirs_shrink(dirs, old_nr);
 			return err;
 		}
+		dirs->kids[dirs->nr++] = kid;
 	}
 	return 0;
 }
@@ -236,7 +147,6 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 					 const char *buf, size_t count)
 {
 	struct damon_sysfs_dirs *dirs = to_dirs(kobj);
-	struct damon_sysfs_gone gone = {};
 	int nr, err;
 
 	err = kstrtoint(buf, 0, &nr);
@@ -244,17 +154,13 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 		return err;
 	if (nr < 0 || nr > dirs->ops->limit)
 		return -EINVAL;
-	err = mutex_lock_killable(&damon_sysfs_lock);
-	if (err)
-		return err;
-	if (dirs->dead)
-		err = -ENOENT;
-	else if (dirs->ops->busy && dirs->ops->busy(dirs))
+	if (!mutex_trylock(&damon_sysfs_lock))
+		return -EBUSY;
+	if (dirs->ops->busy && dirs->ops->busy(dirs))
 		err = -EBUSY;
 	else
-		err = damon_sysfs_dirs_resize(dirs, nr, &gone);
+		err = damon_sysfs_dirs_resize(dirs, nr);
 	mutex_unlock(&damon_sysfs_lock);
-	damon_sysfs_gone_remove(&gone);
 	return err ? err : count;
 }
 
@@ -303,10 +209,7 @@ damon_sysfs_dirs_create(struct kobject *parent, const char *name,
 	return err ? ERR_PTR(err) : dirs;
 }
 
-/*
- * Tear down a directory of a subtree that is detached from the tree and
- * has no handler running any more, or was never visible.
- */
+/* Tear down a directory with its children, as an nr_* write does. */
 static void damon_sysfs_dirs_destroy(struct damon_sysfs_dirs *dirs)
 {
 	while (dirs->nr)
@@ -489,7 +392,6 @@ static const struct kobj_type damon_sysfs_target_ktype = {
 	.default_groups = damon_sysfs_target_groups,
 };
 
-/* regions/ comes last: nothing in the target blocks on damon_sysfs_lock. */
 static int damon_sysfs_target_add(struct kobject *parent, int idx,
 				  struct kobject **kid)
 {
@@ -513,11 +415,6 @@ static int damon_sysfs_target_add(struct kobject *parent, int idx,
 	target->regions = regions;
 	*kid = &target->kobj;
 	return 0;
-}
-
-static void damon_sysfs_target_kill(struct kobject *kobj)
-{
-	damon_sysfs_dirs_kill(to_target(kobj)->regions);
 }
 
 static void damon_sysfs_target_remove(struct kobject *kobj)
@@ -546,7 +443,6 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
 	.ktype = &damon_sysfs_targets_ktype,
 	.limit = DAMON_SYSFS_MAX_TARGETS,
 	.add = damon_sysfs_target_add,
-	.kill = damon_sysfs_target_kill,
 	.remove = damon_sysfs_target_remove,
 };
 
@@ -748,10 +644,7 @@ static int damon_sysfs_context_add_schemes(struct damon_sysfs_context *context)
 	return err;
 }
 
-/*
- * The files of schemes/ change its arrays under damon_sysfs_lock, dead
- * context or not; they only try the lock, so removing them under it is safe.
- */
+/* The files of schemes/ only try damon_sysfs_lock: removed under it. */
 static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
 {
 	lockdep_assert_held(&damon_sysfs_lock);
@@ -759,10 +652,6 @@ static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
 	damon_sysfs_remove_kobj(&s->kobj);
 }
 
-/*
- * targets/ comes last: the files that block on damon_sysfs_lock appear
- * only once nothing can fail any more.  (Those of schemes/ only try it.)
- */
 static int damon_sysfs_context_add(struct kobject *parent, int idx,
 				   struct kobject **kid)
 {
@@ -804,18 +693,11 @@ remove_context:
 	return err;
 }
 
-static void damon_sysfs_context_kill(struct kobject *kobj)
-{
-	damon_sysfs_dirs_kill(to_context(kobj)->targets);
-}
-
 static void damon_sysfs_context_remove(struct kobject *kobj)
 {
 	struct damon_sysfs_context *context = to_context(kobj);
 
-	mutex_lock(&damon_sysfs_lock);
 	damon_sysfs_context_remove_schemes(context->schemes);
-	mutex_unlock(&damon_sysfs_lock);
 	damon_sysfs_dirs_destroy(context->targets);
 	damon_sysfs_context_remove_attrs(context);
 	damon_sysfs_remove_kobj(kobj);
@@ -841,7 +723,6 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
 	.ktype = &damon_sysfs_contexts_ktype,
 	.limit = DAMON_SYSFS_MAX_CONTEXTS,
 	.add = damon_sysfs_context_add,
-	.kill = damon_sysfs_context_kill,
 	.remove = damon_sysfs_context_remove,
 };
 
@@ -993,94 +874,83 @@ damon_sysfs_build_ctx(struct damon_sysfs_context *context)
  * kdamonds/<K>/{state,pid,contexts/}
  */
 
-struct damon_sysfs_kdamond;
-struct damon_sysfs_cmd;
+/* The state commands, in the order of damon_sysfs_cmd_names[]. */
+enum damon_sysfs_cmd_id {
+	DAMON_SYSFS_CMD_ON,
+	DAMON_SYSFS_CMD_OFF,
+	DAMON_SYSFS_CMD_COMMIT,
+	DAMON_SYSFS_CMD_COMMIT_GOALS,
+	DAMON_SYSFS_CMD_STATS,
+	DAMON_SYSFS_CMD_TRIED_BYTES,
+	DAMON_SYSFS_CMD_TRIED_REGIONS,
+	DAMON_SYSFS_CMD_CLEAR_TRIED,
+	DAMON_SYSFS_CMD_QUOTAS,
+	NR_DAMON_SYSFS_CMDS,
+};
+
+/*
+ * The words of the state file.  -EINVAL for a word not here tells damo that
+ * a command is not supported.
+ */
+static const char * const damon_sysfs_cmd_names[NR_DAMON_SYSFS_CMDS] = {
+	[DAMON_SYSFS_CMD_ON] = "on",
+	[DAMON_SYSFS_CMD_OFF] = "off",
+	[DAMON_SYSFS_CMD_COMMIT] = "commit",
+	[DAMON_SYSFS_CMD_COMMIT_GOALS] = "commit_schemes_quota_goals",
+	[DAMON_SYSFS_CMD_STATS] = "update_schemes_stats",
+	[DAMON_SYSFS_CMD_TRIED_BYTES] = "update_schemes_tried_bytes",
+	[DAMON_SYSFS_CMD_TRIED_REGIONS] = "update_schemes_tried_regions",
+	[DAMON_SYSFS_CMD_CLEAR_TRIED] = "clear_schemes_tried_regions",
+	[DAMON_SYSFS_CMD_QUOTAS] = "update_schemes_effective_quotas",
+};
+
+/* How long a state writer sleeps between two looks at its command. */
+#define DAMON_SYSFS_CMD_POLL_MS	100
 
 /* Where in the kdamond loop a command is looked at. */
 enum damon_sysfs_cmd_point {
 	DAMON_SYSFS_AT_SAMPLING,	/* active, mid aggregation */
 	DAMON_SYSFS_AT_AGGREGATION,	/* active, aggregation boundary */
 	DAMON_SYSFS_AT_WMARKS,		/* deactivated by watermarks */
-	DAMON_SYSFS_AT_EXIT,		/* the kdamond is terminating */
 };
 
-/* Return values of &damon_sysfs_cmd_type->step besides errors. */
+/* Return values of a command's step besides errors. */
 #define DAMON_SYSFS_CMD_DONE	0
 #define DAMON_SYSFS_CMD_AGAIN	1
 
 /**
- * struct damon_sysfs_cmd_type - What one state command does.
- * @name:	The word written to the state file.
- * @prepare:	Runs in the writer.  For a command with @step: first, under
- *		damon_sysfs_lock, on a running kdamond with one context, and
- *		an error ends the command.  A command without @step is done
- *		by @prepare alone, which takes the locks it needs.
- * @step:	Optional: runs in the kdamond from its callbacks, under
- *		damon_sysfs_lock, until it returns DAMON_SYSFS_CMD_DONE, or an
- *		error, which also stops the kdamond.  The command's own result
- *		goes to &damon_sysfs_cmd->err.
- */
-struct damon_sysfs_cmd_type {
-	const char *name;
-	int (*prepare)(struct damon_sysfs_kdamond *kd,
-		       struct damon_sysfs_cmd *cmd);
-	int (*step)(struct damon_sysfs_kdamond *kd, struct damon_sysfs_cmd *cmd,
-		    struct damon_ctx *ctx, enum damon_sysfs_cmd_point at);
-};
-
-/**
  * struct damon_sysfs_cmd - A state command handed to a running kdamond.
- * @type:		The command.
- * @param:		For commit: the context to copy into the running one.
- * @taken:		The kdamond has started on it; it can no longer be
- *			withdrawn.  Under &damon_sysfs_kdamond->cmd_lock.
+ * @id:			The command.
  * @regions_started:	A tried-regions update is collecting regions.
  * @err:		The command's result for the writer.
- * @done:		Completed by the kdamond when @err is final.
  *
- * Lives on the writer's stack until @done.
+ * Lives on the writer's stack until the kdamond or the writer takes it
+ * back; under damon_sysfs_lock.
  */
 struct damon_sysfs_cmd {
-	const struct damon_sysfs_cmd_type *type;
-	struct damon_ctx *param;
-	bool taken;
+	enum damon_sysfs_cmd_id id;
 	bool regions_started;
 	int err;
-	struct completion done;
 };
 
 /**
  * struct damon_sysfs_kdamond - One kdamond directory.
  * @kobj:	The directory.
  * @contexts:	Its contexts/ directory.
- * @cmd_mutex:	Held by a state writer from before it looks at the kdamond
- *		until the kdamond has answered, so that a second one waits;
- *		off does not take it.
- * @state_lock:	Held by on and off: @damon_ctx is replaced by on only.
- * @writers:	State writers in state_store(); under damon_sysfs_lock.
- * @dead:	Detached from the tree; under damon_sysfs_lock.
- * @tried:	The schemes/ directory whose tried regions the kdamond is
- *		updating; under damon_sysfs_lock.
- * @ctx_lock:	Guards @damon_ctx for the state and pid readers.
  * @damon_ctx:	The context last turned on, kept after it stops so its
  *		results stay readable; replaced at the next on.
- * @cmd_lock:	Guards @cmd and @exited.
  * @cmd:	The command waiting for or being handled by the kdamond.
- * @exited:	The kdamond of @damon_ctx has passed its last callback.
+ * @updating:	The kdamond holds damon_sysfs_lock across its callbacks for
+ *		a tried-regions update.  Only the kdamond uses it.
+ *
+ * @damon_ctx and @cmd are under damon_sysfs_lock.
  */
 struct damon_sysfs_kdamond {
 	struct kobject kobj;
 	struct damon_sysfs_dirs *contexts;
-	struct mutex cmd_mutex;		/* one state command at a time */
-	struct mutex state_lock;	/* on and off */
-	int writers;
-	bool dead;
-	struct damon_sysfs_schemes *tried;
-	struct mutex ctx_lock;		/* @damon_ctx, for lockless readers */
 	struct damon_ctx *damon_ctx;
-	spinlock_t cmd_lock;		/* @cmd and @exited, kdamond vs writer */
 	struct damon_sysfs_cmd *cmd;
-	bool exited;
+	bool updating;
 };
 
 static struct damon_sysfs_kdamond *to_kdamond(struct kobject *kobj)
@@ -1090,17 +960,13 @@ static struct damon_sysfs_kdamond *to_kdamond(struct kobject *kobj)
 
 static bool damon_sysfs_kdamond_running(struct damon_sysfs_kdamond *kdamond)
 {
-	bool running;
-
-	mutex_lock(&kdamond->ctx_lock);
-	running = kdamond->damon_ctx && damon_is_running(kdamond->damon_ctx);
-	mutex_unlock(&kdamond->ctx_lock);
-	return running;
+	lockdep_assert_held(&damon_sysfs_lock);
+	return kdamond->damon_ctx && damon_is_running(kdamond->damon_ctx);
 }
 
 /*
  * The schemes/ directory commands work on, or NULL once the context is gone
- * (nr_contexts may change while a command waits or runs).
+ * (nr_contexts may change while a command waits).
  */
 static struct damon_sysfs_schemes *
 damon_sysfs_cmd_schemes(struct damon_sysfs_kdamond *kdamond)
@@ -1148,16 +1014,15 @@ static int damon_sysfs_quotas_step(struct damon_sysfs_kdamond *kd,
 	return DAMON_SYSFS_CMD_DONE;
 }
 
-/* Quota goals are checked in a throwaway context before the real commit. */
-static int damon_sysfs_goals_prepare(struct damon_sysfs_kdamond *kd,
-				     struct damon_sysfs_cmd *cmd)
+/* Quota goals are checked in a throwaway context before they are set. */
+static int damon_sysfs_goals_check(struct damon_sysfs_schemes *schemes)
 {
 	struct damon_ctx *ctx = damon_new_ctx();
 	int err;
 
 	if (!ctx)
 		return -ENOMEM;
-	err = damon_sysfs_add_schemes(ctx, damon_sysfs_cmd_schemes(kd));
+	err = damon_sysfs_add_schemes(ctx, schemes);
 	if (!err)
 		err = damon_sysfs_check_goals(ctx);
 	damon_destroy_ctx(ctx);
@@ -1171,182 +1036,103 @@ static int damon_sysfs_goals_step(struct damon_sysfs_kdamond *kd,
 {
 	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
 
-	if (at == DAMON_SYSFS_AT_EXIT)
-		cmd->err = -ESRCH;
-	else if (!schemes)
+	if (!schemes)
 		cmd->err = -EINVAL;
 	else
+		cmd->err = damon_sysfs_goals_check(schemes);
+	if (!cmd->err)
 		cmd->err = damos_sysfs_set_quota_scores(schemes, ctx);
 	return DAMON_SYSFS_CMD_DONE;
 }
 
-static int damon_sysfs_commit_prepare(struct damon_sysfs_kdamond *kd,
-				      struct damon_sysfs_cmd *cmd)
-{
-	struct damon_ctx *param;
-
-	param = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
-	if (IS_ERR(param))
-		return PTR_ERR(param);
-	cmd->param = param;
-	return 0;
-}
-
 /*
- * New sampling or aggregation intervals make the core rescale the access
- * counts, which is exact only at an aggregation boundary: such a commit
- * waits for one.  Any other commit is taken at the next sample.  A failed
- * commit stops the kdamond: its context may be half updated.
+ * The new context is built from the tree and committed at an aggregation
+ * boundary, where the core may rescale the access counts for new sampling
+ * or aggregation intervals, or while the kdamond is deactivated.  A commit
+ * that fails stops the kdamond.
  */
 static int damon_sysfs_commit_step(struct damon_sysfs_kdamond *kd,
 				   struct damon_sysfs_cmd *cmd,
 				   struct damon_ctx *ctx,
 				   enum damon_sysfs_cmd_point at)
 {
-	struct damon_ctx *param = cmd->param;
+	struct damon_ctx *param;
 
-	if (at == DAMON_SYSFS_AT_EXIT) {
-		cmd->err = -ESRCH;
+	if (at == DAMON_SYSFS_AT_SAMPLING)
+		return DAMON_SYSFS_CMD_AGAIN;
+	if (kd->contexts->nr != 1) {
+		cmd->err = -EINVAL;
 		return DAMON_SYSFS_CMD_DONE;
 	}
-	if (at == DAMON_SYSFS_AT_SAMPLING &&
-	    (ctx->attrs.sample_interval != param->attrs.sample_interval ||
-	     ctx->attrs.aggr_interval != param->attrs.aggr_interval))
-		return DAMON_SYSFS_CMD_AGAIN;
-	cmd->err = damon_commit_ctx(ctx, param);
+	param = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
+	if (IS_ERR(param)) {
+		cmd->err = PTR_ERR(param);
+	} else {
+		cmd->err = damon_commit_ctx(ctx, param);
+		damon_sysfs_destroy_ctx(param);
+	}
 	return cmd->err;
 }
 
-/*
- * The schemes' tried-regions helpers keep the update they serve in globals:
- * one kdamond at a time uses them, the others wait for their turn in their
- * step.  Both are under damon_sysfs_lock.
- */
-static struct damon_sysfs_kdamond *damon_sysfs_tried_owner;
-static int (*damon_sysfs_tried_apply)(struct damon_ctx *ctx,
-				      struct damon_target *t,
-				      struct damon_region *r, struct damos *s);
-
-/*
- * Wraps the helpers' before_damos_apply callback, which adds a directory per
- * region to the tree: it runs under damon_sysfs_lock, and only while the
- * schemes/ directory it fills is still in the tree.
- */
-static int damon_sysfs_before_damos_apply(struct damon_ctx *ctx,
-					  struct damon_target *t,
-					  struct damon_region *r,
-					  struct damos *s)
+static int damon_sysfs_clear_step(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
+				  struct damon_ctx *ctx,
+				  enum damon_sysfs_cmd_point at)
 {
-	struct damon_sysfs_kdamond *kd = ctx->callback.private;
-	int ret = 0;
+	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
 
-	mutex_lock(&damon_sysfs_lock);
-	if (kd->tried && damon_sysfs_cmd_schemes(kd) == kd->tried)
-		ret = damon_sysfs_tried_apply(ctx, t, r, s);
-	mutex_unlock(&damon_sysfs_lock);
-	return ret;
-}
-
-static int damon_sysfs_tried_start(struct damon_sysfs_kdamond *kd,
-				   struct damon_sysfs_schemes *schemes,
-				   struct damon_ctx *ctx, bool bytes_only)
-{
-	int err;
-
-	lockdep_assert_held(&damon_sysfs_lock);
-	err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
-						       bytes_only);
-	if (err)
-		return err;
-	damon_sysfs_tried_owner = kd;
-	kd->tried = schemes;
-	damon_sysfs_tried_apply = ctx->callback.before_damos_apply;
-	ctx->callback.before_damos_apply = damon_sysfs_before_damos_apply;
-	return 0;
+	if (schemes)
+		cmd->err = damon_sysfs_schemes_clear_regions(schemes, ctx);
+	else
+		cmd->err = -EINVAL;
+	return DAMON_SYSFS_CMD_DONE;
 }
 
 static int damon_sysfs_tried_stop(struct damon_sysfs_kdamond *kd,
+				  struct damon_sysfs_cmd *cmd,
 				  struct damon_ctx *ctx)
 {
-	lockdep_assert_held(&damon_sysfs_lock);
-	damon_sysfs_tried_owner = NULL;
-	kd->tried = NULL;
-	return damon_sysfs_schemes_update_regions_stop(ctx);
+	kd->updating = false;
+	cmd->err = damon_sysfs_schemes_update_regions_stop(ctx);
+	return DAMON_SYSFS_CMD_DONE;
 }
 
-/* Collect tried regions over one whole round of scheme application. */
+/*
+ * Collect tried regions over one whole round of scheme application.  The
+ * schemes' helpers add a directory per region from their before_damos_apply
+ * callback and keep the update they serve in globals, so the kdamond holds
+ * damon_sysfs_lock from the start of the update to its end.
+ */
 static int damon_sysfs_tried_step(struct damon_sysfs_kdamond *kd,
 				  struct damon_sysfs_cmd *cmd,
 				  struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at, bool bytes_only)
 {
-	bool active = at == DAMON_SYSFS_AT_SAMPLING ||
-		      at == DAMON_SYSFS_AT_AGGREGATION;
+	bool active = at != DAMON_SYSFS_AT_WMARKS;
 	struct damon_sysfs_schemes *schemes = damon_sysfs_cmd_schemes(kd);
 	int err;
 
 	if (!cmd->regions_started) {
-		/* a terminating kdamond applies no scheme any more */
-		if (at == DAMON_SYSFS_AT_EXIT)
-			return DAMON_SYSFS_CMD_DONE;
 		if (!schemes) {
 			cmd->err = -EINVAL;
 			return DAMON_SYSFS_CMD_DONE;
 		}
-		if (damon_sysfs_tried_owner)
-			return DAMON_SYSFS_CMD_AGAIN;
-		err = damon_sysfs_tried_start(kd, schemes, ctx, bytes_only);
+		err = damon_sysfs_schemes_update_regions_start(schemes, ctx,
+							       bytes_only);
 		if (err) {
 			cmd->err = err;
 			return DAMON_SYSFS_CMD_DONE;
 		}
 		cmd->regions_started = true;
+		kd->updating = true;
 		if (active)
 			return DAMON_SYSFS_CMD_AGAIN;
-	} else if (schemes != kd->tried) {
-		/* the directory went away with its context */
-		cmd->err = -EINVAL;
 	} else {
 		damos_sysfs_mark_finished_regions_updates(ctx);
 		if (active && !damos_sysfs_regions_upd_done())
 			return DAMON_SYSFS_CMD_AGAIN;
 	}
-	err = damon_sysfs_tried_stop(kd, ctx);
-	if (!cmd->err)
-		cmd->err = err;
-	return DAMON_SYSFS_CMD_DONE;
-}
-
-static int damon_sysfs_tried_bytes_step(struct damon_sysfs_kdamond *kd,
-					struct damon_sysfs_cmd *cmd,
-					struct damon_ctx *ctx,
-					enum damon_sysfs_cmd_point at)
-{
-	return damon_sysfs_tried_step(kd, cmd, ctx, at, true);
-}
-
-static int damon_sysfs_tried_regions_step(struct damon_sysfs_kdamond *kd,
-					  struct damon_sysfs_cmd *cmd,
-					  struct damon_ctx *ctx,
-					  enum damon_sysfs_cmd_point at)
-{
-	return damon_sysfs_tried_step(kd, cmd, ctx, at, false);
-}
-
-/* Take the posted command, if any, out of reach of a withdrawing writer. */
-static struct damon_sysfs_cmd *
-damon_sysfs_take_cmd(struct damon_sysfs_kdamond *kd, bool exiting)
-{
-	struct damon_sysfs_cmd *cmd;
-
-	spin_lock(&kd->cmd_lock);
-	cmd = kd->cmd;
-	if (cmd)
-		cmd->taken = true;
-	if (exiting)
-		kd->exited = true;
-	spin_unlock(&kd->cmd_lock);
-	return cmd;
+	return damon_sysfs_tried_stop(kd, cmd, ctx);
 }
 
 static int damon_sysfs_step_cmd(struct damon_sysfs_kdamond *kd,
@@ -1354,45 +1140,52 @@ static int damon_sysfs_step_cmd(struct damon_sysfs_kdamond *kd,
 				struct damon_ctx *ctx,
 				enum damon_sysfs_cmd_point at)
 {
-	int ret;
-
-	mutex_lock(&damon_sysfs_lock);
-	ret = cmd->type->step(kd, cmd, ctx, at);
-	mutex_unlock(&damon_sysfs_lock);
-	return ret;
-}
-
-static void damon_sysfs_finish_cmd(struct damon_sysfs_kdamond *kd,
-				   struct damon_sysfs_cmd *cmd)
-{
-	spin_lock(&kd->cmd_lock);
-	WRITE_ONCE(kd->cmd, NULL);
-	spin_unlock(&kd->cmd_lock);
-	/* the writer may return, and @cmd vanish, from here on */
-	complete(&cmd->done);
+	switch (cmd->id) {
+	case DAMON_SYSFS_CMD_COMMIT:
+		return damon_sysfs_commit_step(kd, cmd, ctx, at);
+	case DAMON_SYSFS_CMD_COMMIT_GOALS:
+		return damon_sysfs_goals_step(kd, cmd, ctx, at);
+	case DAMON_SYSFS_CMD_STATS:
+		return damon_sysfs_stats_step(kd, cmd, ctx, at);
+	case DAMON_SYSFS_CMD_TRIED_BYTES:
+		return damon_sysfs_tried_step(kd, cmd, ctx, at, true);
+	case DAMON_SYSFS_CMD_TRIED_REGIONS:
+		return damon_sysfs_tried_step(kd, cmd, ctx, at, false);
+	case DAMON_SYSFS_CMD_CLEAR_TRIED:
+		return damon_sysfs_clear_step(kd, cmd, ctx, at);
+	case DAMON_SYSFS_CMD_QUOTAS:
+		return damon_sysfs_quotas_step(kd, cmd, ctx, at);
+	default:
+		/* on and off are never handed to the kdamond */
+		return DAMON_SYSFS_CMD_DONE;
+	}
 }
 
 /*
- * Runs in the kdamond; a negative return stops it.  damon_sysfs_lock is
- * taken only while a command is there: no holder of it ever waits for a
- * kdamond.
+ * Runs in the kdamond; a negative return stops it.  The kdamond only tries
+ * damon_sysfs_lock, which off holds while it waits for the kdamond to stop,
+ * and looks at its command when it gets it.
  */
 static int damon_sysfs_handle_cmd(struct damon_ctx *ctx,
 				  enum damon_sysfs_cmd_point at)
 {
 	struct damon_sysfs_kdamond *kd = ctx->callback.private;
 	struct damon_sysfs_cmd *cmd;
-	int ret;
+	int ret = 0;
 
-	if (!READ_ONCE(kd->cmd))
+	if (!kd->updating &&
+	    (!READ_ONCE(kd->cmd) || !mutex_trylock(&damon_sysfs_lock)))
 		return 0;
-	cmd = damon_sysfs_take_cmd(kd, false);
-	if (!cmd)
-		return 0;
-	ret = damon_sysfs_step_cmd(kd, cmd, ctx, at);
-	if (ret == DAMON_SYSFS_CMD_AGAIN)
-		return 0;
-	damon_sysfs_finish_cmd(kd, cmd);
+	cmd = kd->cmd;
+	if (cmd) {
+		ret = damon_sysfs_step_cmd(kd, cmd, ctx, at);
+		if (ret == DAMON_SYSFS_CMD_AGAIN)
+			ret = 0;
+		else
+			WRITE_ONCE(kd->cmd, NULL);
+	}
+	if (!kd->updating)
+		mutex_unlock(&damon_sysfs_lock);
 	return ret;
 }
 
@@ -1412,18 +1205,19 @@ static int damon_sysfs_after_aggregation(struct damon_ctx *ctx)
 }
 
 /*
- * The last callback: answer a pending command from the final state, so
- * none is left behind (and none can be posted after it, see @exited), then
- * let go of the target processes.
+ * The last callback: end a tried-regions update under way, which holds
+ * damon_sysfs_lock, then let go of the target processes.  A command the
+ * kdamond has not answered is taken back by its writer, which finds the
+ * kdamond stopped.
  */
 static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 {
 	struct damon_sysfs_kdamond *kd = ctx->callback.private;
-	struct damon_sysfs_cmd *cmd = damon_sysfs_take_cmd(kd, true);
 
-	if (cmd) {
-		damon_sysfs_step_cmd(kd, cmd, ctx, DAMON_SYSFS_AT_EXIT);
-		damon_sysfs_finish_cmd(kd, cmd);
+	if (kd->updating) {
+		damon_sysfs_tried_stop(kd, kd->cmd, ctx);
+		WRITE_ONCE(kd->cmd, NULL);
+		mutex_unlock(&damon_sysfs_lock);
 	}
 	if (!damon_target_has_pid(ctx))
 		return;
@@ -1433,89 +1227,46 @@ static void damon_sysfs_before_terminate(struct damon_ctx *ctx)
 }
 
 /*
- * Post @cmd to the running kdamond and wait for its answer.  A kdamond past
- * its last callback gets none.  A fatal signal withdraws a command the
- * kdamond has not started on; one it has started is waited for, which
- * takes at most two apply intervals.
+ * Hand a command to the running kdamond and look every
+ * DAMON_SYSFS_CMD_POLL_MS whether it has answered, or stopped without
+ * answering.  damon_sysfs_lock is held on entry and on return, and dropped
+ * in between.
  */
-static int damon_sysfs_run_cmd(struct damon_sysfs_kdamond *kd,
-			       struct damon_sysfs_cmd *cmd)
+static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
+				enum damon_sysfs_cmd_id id)
 {
-	int err = 0;
+	struct damon_sysfs_cmd cmd = { .id = id };
+	long poll = msecs_to_jiffies(DAMON_SYSFS_CMD_POLL_MS);
 
-	init_completion(&cmd->done);
-	spin_lock(&kd->cmd_lock);
-	if (kd->exited)
-		err = -EINVAL;
-	else
-		WRITE_ONCE(kd->cmd, cmd);
-	spin_unlock(&kd->cmd_lock);
-	if (err)
-		return err;
-
-	if (wait_for_completion_killable(&cmd->done)) {
-		spin_lock(&kd->cmd_lock);
-		if (!cmd->taken) {
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1)
+		return -EINVAL;
+	/* one command at a time */
+	if (kd->cmd)
+		return -EBUSY;
+	WRITE_ONCE(kd->cmd, &cmd);
+	while (kd->cmd == &cmd) {
+		mutex_unlock(&damon_sysfs_lock);
+		do {
+			schedule_timeout_idle(poll);
+		} while (!mutex_trylock(&damon_sysfs_lock));
+		if (kd->cmd == &cmd && !damon_sysfs_kdamond_running(kd))
 			WRITE_ONCE(kd->cmd, NULL);
-			err = -EINTR;
-		}
-		spin_unlock(&kd->cmd_lock);
-		if (err)
-			return err;
-		wait_for_completion(&cmd->done);
 	}
-	return cmd->err;
+	return cmd.err;
 }
 
-/* Only the tree changes: the kdamond reads it only during commands. */
-static int damon_sysfs_clear_prepare(struct damon_sysfs_kdamond *kd,
-				     struct damon_sysfs_cmd *cmd)
-{
-	struct damon_sysfs_schemes *schemes;
-	int err = mutex_lock_killable(&kd->cmd_mutex);
-
-	if (err)
-		return err;
-	err = mutex_lock_killable(&damon_sysfs_lock);
-	if (err)
-		goto unlock_cmd;
-	schemes = damon_sysfs_cmd_schemes(kd);
-	if (!damon_sysfs_kdamond_running(kd) || !schemes)
-		err = -EINVAL;
-	else
-		err = damon_sysfs_schemes_clear_regions(schemes, kd->damon_ctx);
-	mutex_unlock(&damon_sysfs_lock);
-unlock_cmd:
-	mutex_unlock(&kd->cmd_mutex);
-	return err;
-}
-
-/* Build the context to start from the tree. */
-static struct damon_ctx *damon_sysfs_on_ctx(struct damon_sysfs_kdamond *kd)
+static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd)
 {
 	struct damon_ctx *ctx;
-	int err = mutex_lock_killable(&damon_sysfs_lock);
-
-	if (err)
-		return ERR_PTR(err);
-	if (kd->contexts->nr != 1)
-		ctx = ERR_PTR(-EINVAL);
-	else if (damon_sysfs_kdamond_running(kd))
-		ctx = ERR_PTR(-EBUSY);
-	else
-		ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
-	mutex_unlock(&damon_sysfs_lock);
-	return ctx;
-}
-
-static int damon_sysfs_start(struct damon_sysfs_kdamond *kd)
-{
-	struct damon_ctx *ctx, *old;
 	int err;
 
-	lockdep_assert_held(&kd->cmd_mutex);
-	lockdep_assert_held(&kd->state_lock);
-	ctx = damon_sysfs_on_ctx(kd);
+	lockdep_assert_held(&damon_sysfs_lock);
+	if (kd->contexts->nr != 1)
+		return -EINVAL;
+	if (damon_sysfs_kdamond_running(kd) || kd->cmd)
+		return -EBUSY;
+	ctx = damon_sysfs_build_ctx(to_context(kd->contexts->kids[0]));
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 	ctx->callback.private = kd;
@@ -1524,169 +1275,56 @@ static int damon_sysfs_start(struct damon_sysfs_kdamond *kd)
 	ctx->callback.after_aggregation = damon_sysfs_after_aggregation;
 	ctx->callback.before_terminate = damon_sysfs_before_terminate;
 
-	spin_lock(&kd->cmd_lock);
-	kd->exited = false;
-	spin_unlock(&kd->cmd_lock);
 	err = damon_start(&ctx, 1, false);
 	if (err) {
 		damon_sysfs_destroy_ctx(ctx);
 		return err;
 	}
-	mutex_lock(&kd->ctx_lock);
-	old = kd->damon_ctx;
+	if (kd->damon_ctx)
+		damon_destroy_ctx(kd->damon_ctx);
 	kd->damon_ctx = ctx;
-	mutex_unlock(&kd->ctx_lock);
-	if (old)
-		damon_destroy_ctx(old);
 	return 0;
 }
 
-static int damon_sysfs_turn_on(struct damon_sysfs_kdamond *kd,
-			       struct damon_sysfs_cmd *cmd)
+/* The kdamond stops without damon_sysfs_lock, which off holds. */
+static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd)
 {
-	int err = mutex_lock_killable(&kd->cmd_mutex);
-
-	if (err)
-		return err;
-	err = mutex_lock_killable(&kd->state_lock);
-	if (!err) {
-		err = damon_sysfs_start(kd);
-		mutex_unlock(&kd->state_lock);
-	}
-	mutex_unlock(&kd->cmd_mutex);
-	return err;
-}
-
-/*
- * Off does not wait for the commands: the kdamond answers the one it has
- * before it ends, and those waiting then find it stopped.
- */
-static int damon_sysfs_turn_off(struct damon_sysfs_kdamond *kd,
-				struct damon_sysfs_cmd *cmd)
-{
-	int err = mutex_lock_killable(&kd->state_lock);
-
-	if (err)
-		return err;
+	lockdep_assert_held(&damon_sysfs_lock);
 	if (!kd->damon_ctx)
-		err = -EINVAL;
-	else
-		err = damon_stop(&kd->damon_ctx, 1);
-	mutex_unlock(&kd->state_lock);
-	return err;
-}
-
-/*
- * Every state command.  -EINVAL for a word not here tells damo that a
- * command is not supported.
- */
-static const struct damon_sysfs_cmd_type damon_sysfs_cmd_types[] = {
-	{ "on", damon_sysfs_turn_on, NULL },
-	{ "off", damon_sysfs_turn_off, NULL },
-	{ "commit", damon_sysfs_commit_prepare, damon_sysfs_commit_step },
-	{ "commit_schemes_quota_goals", damon_sysfs_goals_prepare,
-	  damon_sysfs_goals_step },
-	{ "update_schemes_stats", NULL, damon_sysfs_stats_step },
-	{ "update_schemes_tried_bytes", NULL, damon_sysfs_tried_bytes_step },
-	{ "update_schemes_tried_regions", NULL,
-	  damon_sysfs_tried_regions_step },
-	{ "clear_schemes_tried_regions", damon_sysfs_clear_prepare, NULL },
-	{ "update_schemes_effective_quotas", NULL, damon_sysfs_quotas_step },
-};
-
-static const struct damon_sysfs_cmd_type *damon_sysfs_parse_cmd(const char *buf)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(damon_sysfs_cmd_types); i++)
-		if (sysfs_streq(buf, damon_sysfs_cmd_types[i].name))
-			return &damon_sysfs_cmd_types[i];
-	return NULL;
-}
-
-/* Check and prepare @cmd, under damon_sysfs_lock for the tree. */
-static int damon_sysfs_prepare_cmd(struct damon_sysfs_kdamond *kd,
-				   struct damon_sysfs_cmd *cmd)
-{
-	int err = mutex_lock_killable(&damon_sysfs_lock);
-
-	if (err)
-		return err;
-	if (!damon_sysfs_kdamond_running(kd) || kd->contexts->nr != 1)
-		err = -EINVAL;
-	else if (cmd->type->prepare)
-		err = cmd->type->prepare(kd, cmd);
-	mutex_unlock(&damon_sysfs_lock);
-	return err;
-}
-
-static int damon_sysfs_send_cmd(struct damon_sysfs_kdamond *kd,
-				const struct damon_sysfs_cmd_type *type)
-{
-	struct damon_sysfs_cmd cmd = { .type = type };
-	int err = mutex_lock_killable(&kd->cmd_mutex);
-
-	if (err)
-		return err;
-	err = damon_sysfs_prepare_cmd(kd, &cmd);
-	if (!err)
-		err = damon_sysfs_run_cmd(kd, &cmd);
-	mutex_unlock(&kd->cmd_mutex);
-	if (cmd.param)
-		damon_sysfs_destroy_ctx(cmd.param);
-	return err;
+		return -EINVAL;
+	return damon_stop(&kd->damon_ctx, 1);
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	bool on = damon_sysfs_kdamond_running(to_kdamond(kobj));
+	bool on;
 
+	if (!mutex_trylock(&damon_sysfs_lock))
+		return -EBUSY;
+	on = damon_sysfs_kdamond_running(to_kdamond(kobj));
+	mutex_unlock(&damon_sysfs_lock);
 	return sysfs_emit(buf, "%s\n", on ? "on" : "off");
-}
-
-/*
- * Count the writer in, so nr_kdamonds keeps the directory while it works,
- * unless the directory is already on its way out.
- */
-static int damon_sysfs_writer_enter(struct damon_sysfs_kdamond *kd)
-{
-	int err = mutex_lock_killable(&damon_sysfs_lock);
-
-	if (err)
-		return err;
-	if (kd->dead)
-		err = -ENOENT;
-	else
-		kd->writers++;
-	mutex_unlock(&damon_sysfs_lock);
-	return err;
-}
-
-static void damon_sysfs_writer_exit(struct damon_sysfs_kdamond *kd)
-{
-	mutex_lock(&damon_sysfs_lock);
-	kd->writers--;
-	mutex_unlock(&damon_sysfs_lock);
 }
 
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
-	const struct damon_sysfs_cmd_type *type = damon_sysfs_parse_cmd(buf);
+	int id = sysfs_match_string(damon_sysfs_cmd_names, buf);
 	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
 	int err;
 
-	if (!type)
+	if (id < 0)
 		return -EINVAL;
-	err = damon_sysfs_writer_enter(kd);
-	if (err)
-		return err;
-	if (type->step)
-		err = damon_sysfs_send_cmd(kd, type);
+	if (!mutex_trylock(&damon_sysfs_lock))
+		return -EBUSY;
+	if (id == DAMON_SYSFS_CMD_ON)
+		err = damon_sysfs_turn_on(kd);
+	else if (id == DAMON_SYSFS_CMD_OFF)
+		err = damon_sysfs_turn_off(kd);
 	else
-		err = type->prepare(kd, NULL);
-	damon_sysfs_writer_exit(kd);
+		err = damon_sysfs_send_cmd(kd, id);
+	mutex_unlock(&damon_sysfs_lock);
 	return err ? err : count;
 }
 
@@ -1696,10 +1334,11 @@ static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
 	int pid = -1;
 
-	mutex_lock(&kd->ctx_lock);
+	if (!mutex_trylock(&damon_sysfs_lock))
+		return -EBUSY;
 	if (kd->damon_ctx)
 		pid = damon_kdamond_pid(kd->damon_ctx);
-	mutex_unlock(&kd->ctx_lock);
+	mutex_unlock(&damon_sysfs_lock);
 	return sysfs_emit(buf, "%d\n", pid < 0 ? -1 : pid);
 }
 
@@ -1722,9 +1361,6 @@ static void damon_sysfs_kdamond_release(struct kobject *kobj)
 
 	if (kd->damon_ctx)
 		damon_destroy_ctx(kd->damon_ctx);
-	mutex_destroy(&kd->ctx_lock);
-	mutex_destroy(&kd->state_lock);
-	mutex_destroy(&kd->cmd_mutex);
 	kfree(kd);
 }
 
@@ -1734,11 +1370,6 @@ static const struct kobj_type damon_sysfs_kdamond_ktype = {
 	.default_groups = damon_sysfs_kdamond_groups,
 };
 
-/*
- * The state file blocks on damon_sysfs_lock, and exists as soon as the
- * directory does: a kdamond whose contexts/ cannot be made is handed back
- * half built, to be removed after the lock is released.
- */
 static int damon_sysfs_kdamond_add(struct kobject *parent, int idx,
 				   struct kobject **kid)
 {
@@ -1748,44 +1379,30 @@ static int damon_sysfs_kdamond_add(struct kobject *parent, int idx,
 
 	if (!kd)
 		return -ENOMEM;
-	mutex_init(&kd->cmd_mutex);
-	mutex_init(&kd->state_lock);
-	mutex_init(&kd->ctx_lock);
-	spin_lock_init(&kd->cmd_lock);
 	err = damon_sysfs_add_numbered(&kd->kobj, &damon_sysfs_kdamond_ktype,
 				       parent, idx);
 	if (err)
 		return err;
-	*kid = &kd->kobj;
 	contexts = damon_sysfs_dirs_create(&kd->kobj, "contexts",
 					   &damon_sysfs_contexts_ops);
-	if (IS_ERR(contexts))
+	if (IS_ERR(contexts)) {
+		damon_sysfs_remove_kobj(&kd->kobj);
 		return PTR_ERR(contexts);
+	}
 	kd->contexts = contexts;
+	*kid = &kd->kobj;
 	return 0;
-}
-
-static void damon_sysfs_kdamond_kill(struct kobject *kobj)
-{
-	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
-
-	kd->dead = true;
-	if (kd->contexts)
-		damon_sysfs_dirs_kill(kd->contexts);
 }
 
 static void damon_sysfs_kdamond_remove(struct kobject *kobj)
 {
-	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
-
-	if (kd->contexts)
-		damon_sysfs_dirs_destroy(kd->contexts);
+	damon_sysfs_dirs_destroy(to_kdamond(kobj)->contexts);
 	damon_sysfs_remove_kobj(kobj);
 }
 
 /*
- * Every kdamond directory stays while any kdamond runs or has a state
- * writer at work.
+ * Every kdamond directory stays while any kdamond runs or has a command:
+ * removing one waits for its state writer.
  */
 static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 {
@@ -1795,7 +1412,7 @@ static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 	lockdep_assert_held(&damon_sysfs_lock);
 	for (i = 0; i < kdamonds->nr; i++) {
 		kd = to_kdamond(kdamonds->kids[i]);
-		if (kd->writers || damon_sysfs_kdamond_running(kd))
+		if (kd->cmd || damon_sysfs_kdamond_running(kd))
 			return true;
 	}
 	return false;
@@ -1821,7 +1438,6 @@ static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
 	.ktype = &damon_sysfs_kdamonds_ktype,
 	.limit = DAMON_SYSFS_MAX_KDAMONDS,
 	.add = damon_sysfs_kdamond_add,
-	.kill = damon_sysfs_kdamond_kill,
 	.remove = damon_sysfs_kdamond_remove,
 	.busy = damon_sysfs_kdamonds_busy,
 };

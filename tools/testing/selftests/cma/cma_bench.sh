@@ -108,25 +108,30 @@ dmapool_bench() {
 	[ -n "$line" ] && ! grep -q '^dmapool_bench ' /proc/modules
 }
 
-# The area of the single-area cases: the default one when it is idle, else
-# another idle one that is not per node (on arm64 the DMA API of the
-# virtio devices takes pages from the default area at boot).
-bench_area() {
+# The idle areas the cases may use, the default one first when it is idle
+# (on arm64 and 32-bit ARM the DMA API takes pages from the default area at
+# boot), per-node ones left out: they are the pair's when there are two.
+idle_areas() {
 	local a
 
 	for a in "$(cma_default_area)" $(ls "$DEBUGFS"); do
 		case $a in '' | pernuma0 | pernuma1) continue ;; esac
-		[ "$(cat "$DEBUGFS/$a/used")" = 0 ] && echo "$a" && return
-	done
+		[ "$(cat "$DEBUGFS/$a/used")" = 0 ] && echo "$a"
+	done | awk '!seen[$0]++'
 }
 
 cma_start
 cma_skip_unless "needs CONFIG_CMA_BENCH" test -w "$RUN"
-area=$(bench_area)
-cma_skip_unless "needs an idle area besides pernuma0 and pernuma1, and those" \
-	test -n "$area" -a -d "$DEBUGFS/pernuma0" -a -d "$DEBUGFS/pernuma1"
-cma_skip_unless "the areas must be idle" used_zero "$area" pernuma0 pernuma1
-p0=pernuma0 p1=pernuma1
+mapfile -t idle < <(idle_areas)
+area=${idle[0]:-}
+if [ -d "$DEBUGFS/pernuma0" ] && [ -d "$DEBUGFS/pernuma1" ]; then
+	p0=pernuma0 p1=pernuma1
+else
+	p0=$area p1=${idle[1]:-}
+fi
+cma_skip_unless "needs two idle areas (or one besides pernuma0 and pernuma1)" \
+	test -n "$area" -a -n "$p1"
+cma_skip_unless "the areas must be idle" used_zero "$area" "$p0" "$p1"
 
 ktap_set_plan 7
 ktap_test_result "bad commands refused with their error" all_refused

@@ -1195,8 +1195,10 @@ static int damon_sysfs_commit_prepare(struct damon_sysfs_kdamond *kd,
 /*
  * New sampling or aggregation intervals make the core rescale the access
  * counts, which is exact only at an aggregation boundary: such a commit
- * waits for one.  Any other commit is taken at the next sample.  A failed
- * commit stops the kdamond: its context may be half updated.
+ * waits for one.  Any other commit is taken right after a sample, never at
+ * an aggregation: committing restarts the schemes' apply intervals, which
+ * there would cost the application that follows in the same loop.  A
+ * failed commit stops the kdamond: its context may be half updated.
  */
 static int damon_sysfs_commit_step(struct damon_sysfs_kdamond *kd,
 				   struct damon_sysfs_cmd *cmd,
@@ -1204,14 +1206,17 @@ static int damon_sysfs_commit_step(struct damon_sysfs_kdamond *kd,
 				   enum damon_sysfs_cmd_point at)
 {
 	struct damon_ctx *param = cmd->param;
+	bool new_intervals;
 
 	if (at == DAMON_SYSFS_AT_EXIT) {
 		cmd->err = -ESRCH;
 		return DAMON_SYSFS_CMD_DONE;
 	}
-	if (at == DAMON_SYSFS_AT_SAMPLING &&
-	    (ctx->attrs.sample_interval != param->attrs.sample_interval ||
-	     ctx->attrs.aggr_interval != param->attrs.aggr_interval))
+	new_intervals =
+		ctx->attrs.sample_interval != param->attrs.sample_interval ||
+		ctx->attrs.aggr_interval != param->attrs.aggr_interval;
+	if ((at == DAMON_SYSFS_AT_SAMPLING && new_intervals) ||
+	    (at == DAMON_SYSFS_AT_AGGREGATION && !new_intervals))
 		return DAMON_SYSFS_CMD_AGAIN;
 	cmd->err = damon_commit_ctx(ctx, param);
 	return cmd->err;

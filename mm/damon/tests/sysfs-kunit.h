@@ -317,8 +317,11 @@ static void damon_sysfs_test_build_targets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, damon_sysfs_test_nr_targets(ctx), 1u);
 	damon_sysfs_destroy_ctx(ctx);
 
-	/* every reference the builds took went back */
-	KUNIT_EXPECT_EQ(test, refcount_read(&me->count), refs);
+	/*
+	 * Every reference the builds took went back. Another holder of this
+	 * thread's pid may have let go meanwhile, so only a rise is a leak.
+	 */
+	KUNIT_EXPECT_LE(test, refcount_read(&me->count), refs);
 	put_pid(me);
 }
 

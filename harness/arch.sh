@@ -9,7 +9,6 @@
 # emulator and its machine; CONSOLE: the kernel console; ARCH_ARGS: kernel
 # arguments every boot gets; CHECK_ARGS and CHECK_NUMA: the kernel arguments
 # and QEMU NUMA nodes make check adds (areas and nodes for the CMA tests),
-# CHECK_TESTS: a pattern of the kselftests it runs (empty: all);
 # DEBARCH: the Debian architecture of
 # the guest's root (empty: the host's own root); DTSI: what is added to
 # QEMU's device tree (empty: the machine has none).
@@ -22,7 +21,7 @@ x86_64)
 	CONSOLE=ttyS0 DEBARCH='' DTSI=''
 	# cma= names the default area "reserved".
 	ARCH_ARGS="cma=64M"
-	CHECK_ARGS="numa=fake=4 cma_pernuma=16M" CHECK_NUMA=1 CHECK_TESTS=''
+	CHECK_ARGS="numa=fake=4 cma_pernuma=16M" CHECK_NUMA=1
 	;;
 arm64 | arm64-64k)
 	FRAGS=arch-arm64
@@ -32,13 +31,12 @@ arm64 | arm64-64k)
 	CONSOLE=ttyAMA0 DEBARCH=arm64 DTSI=$REPO/harness/dt/$ARCH.dtsi
 	# No cma=: it would make the kernel ignore the device tree's default pool.
 	ARCH_ARGS=
-	CHECK_ARGS="cma_pernuma=16M" CHECK_NUMA=2 CHECK_TESTS=''
+	CHECK_ARGS="cma_pernuma=16M" CHECK_NUMA=2
 	if [ "$ARCH" = arm64-64k ]; then
 		# A pageblock is 512 MiB: the areas are 512 MiB and 1 GiB, and
 		# per-node areas of their own would not fit.
 		FRAGS="$FRAGS arch-arm64-64k"
 		MEM=${MEM:-4G} CHECK_ARGS='' CHECK_NUMA=1
-		CHECK_TESTS=selftests/cma/
 	fi
 	;;
 arm32)
@@ -51,12 +49,11 @@ arm32)
 	# its alloc-ranges keep low.
 	ARCH_ARGS="cma=64M"
 	MEM=${MEM:-3G} CHECK_ARGS='' CHECK_NUMA=1
-	CHECK_TESTS='selftests/(cma|dmapool)/'
 	;;
 riscv64 | ppc64le)
 	# Compile-only (cross-lint.sh): no machine, no image.
 	FRAGS=arch-$ARCH KTARGET=vmlinux KIMAGE=vmlinux QEMU=() CONSOLE=''
-	DEBARCH='' DTSI='' ARCH_ARGS='' CHECK_ARGS='' CHECK_NUMA=1 CHECK_TESTS=''
+	DEBARCH='' DTSI='' ARCH_ARGS='' CHECK_ARGS='' CHECK_NUMA=1
 	KARCH=riscv CROSS=riscv64-linux-gnu-
 	[ "$ARCH" = riscv64 ] || KARCH=powerpc CROSS=powerpc64le-linux-gnu-
 	;;

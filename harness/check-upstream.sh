@@ -1,8 +1,9 @@
 #!/bin/bash
 # check-upstream.sh: run every upstream DAMON selftest of the 6.12 tree
-# (harness/damon-upstream.txt) on stock 6.12 and on ours, both built with
-# the bench config, and print a parity table: a test that passes on stock
-# and not on ours is a regression, and the exit status says so.
+# (the "upstream" run of harness/kselftests.txt) on stock 6.12 and on ours,
+# both built with the bench config, and print a parity table: a test that
+# passes on stock and not on ours is a regression, and the exit status says
+# so.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -14,8 +15,8 @@ for variant in stock ours; do
 		die "build of $variant/bench failed"
 	"$REPO/harness/selftest-bins.sh" "$variant"
 	TIMEOUT=${CHECK_TIMEOUT:-2400} QUIET=1 \
-		"$REPO/harness/vm.sh" "$variant" bench "" "$name" \
-		harness/guest/run-selftests.sh harness/damon-upstream.txt
+		"$REPO/harness/vm.sh" "$variant" bench "" "$name" HARNESS_KERNEL=upstream \
+		harness/guest/run-selftests.sh harness/kselftests.txt
 	echo "$?" >"$run/boot-status"
 	python3 "$REPO/harness/results.py" run "$run" "$variant" \
 		"$(src_dir "$variant")/tools/testing/kunit" >/dev/null

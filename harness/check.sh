@@ -9,7 +9,7 @@
 #
 # check.sh --reach [KERNEL...]: make check-reach, the machines that do not
 # fit make check's time (default: arm64-64k arm32), each with the tests
-# arch.sh names for it (CHECK_TESTS); instead of lint, our objects compiled
+# harness/kselftests.txt names for it; instead of lint, our objects compiled
 # for riscv64 and ppc64le (cross-lint.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -67,7 +67,7 @@ for kernel in $kernels; do
 	status=0
 	# The CMA areas of the architecture's boot (cma= or the device tree)
 	# and one per NUMA node, for the CMA tests; run-selftests.sh picks the
-	# tests of this kernel by its name.
+	# tests of this kernel by its name in harness/kselftests.txt.
 	(
 		export ARCH=$arch
 		. "$REPO/harness/arch.sh"
@@ -76,7 +76,7 @@ for kernel in $kernels; do
 		KERNEL_ARGS="$CHECK_ARGS ${KERNEL_ARGS:-}" NUMA=$CHECK_NUMA \
 			TIMEOUT=${CHECK_TIMEOUT:-2400} QUIET=1 KUNIT=1 \
 			"$REPO/harness/vm.sh" ours "$config" "" "$name" \
-			"HARNESS_KERNEL=$kernel HARNESS_TESTS=$(printf %q "$CHECK_TESTS")" \
+			"HARNESS_KERNEL=$kernel" \
 			harness/guest/run-selftests.sh harness/kselftests.txt
 	) || status=$?
 	mkdir -p "$run"

@@ -74,27 +74,50 @@ if [ ${#abi[@]} -gt 0 ]; then
 fi
 verdict abi-validate $status "${#abi[@]} ABI files of ours, get_abi.pl validate"
 
-# Every kselftest of our TARGETS directories (what `make run_tests` runs,
-# as lib.mk's emit_tests lists it) is in TARGETS and in the list make check
-# runs, harness/kselftests.txt.
+# harness/kselftests.txt is the one list of the kselftests the harness
+# runs. It and the TEST_PROGS of the Makefiles (what `make run_tests` runs,
+# as lib.mk's emit_tests lists it) name the same tests: every test of our
+# TARGETS directories and of upstream's damon directory is listed, every
+# listed test is in its directory's TEST_PROGS, and every run named is one
+# the harness has. Our directories are in TARGETS.
 status=0
-ntests=0 ndirs=0
-for mk in "$REPO"/tools/testing/selftests/*/Makefile; do
-	d=$(basename "$(dirname "$mk")")
+list=$REPO/harness/kselftests.txt
+runs_known=",check,reach,base,debug,arm64,arm64-64k,arm32,upstream,"
+emitted=$res/kselftests-emitted.txt
+listed=$res/kselftests-listed.txt
+ndirs=0
+for d in $( (for mk in "$REPO"/tools/testing/selftests/*/Makefile; do
+	basename "$(dirname "$mk")"
+done; echo damon) | sort -u); do
 	ndirs=$((ndirs + 1))
-	if ! grep -qx "TARGETS += $d" tools/testing/selftests/Makefile; then
+	if [ -f "$REPO/tools/testing/selftests/$d/Makefile" ] &&
+		! grep -qx "TARGETS += $d" tools/testing/selftests/Makefile; then
 		echo "lint: $d is not in the TARGETS of tools/testing/selftests/Makefile"
 		status=1
 	fi
-	for t in $(make -s --no-print-directory -C "tools/testing/selftests/$d" \
-		COLLECTION="$d" emit_tests | sed "s|^$d:||"); do
-		ntests=$((ntests + 1))
-		grep -Eq "^tools/testing/selftests/$d/$t( |$)" "$REPO/harness/kselftests.txt" ||
-			{ echo "lint: $d/$t is missing from harness/kselftests.txt"; status=1; }
+	make -s --no-print-directory -C "tools/testing/selftests/$d" \
+		COLLECTION="$d" emit_tests | sed "s|^$d:|tools/testing/selftests/$d/|"
+done >"$emitted.raw"
+sort -u "$emitted.raw" >"$emitted"
+: >"$listed.raw"
+while read -r path runs _; do
+	case "$path" in '' | '#'*) continue ;; esac
+	echo "$path" >>"$listed.raw"
+	for r in ${runs//,/ }; do
+		[[ "$runs_known" == *",$r,"* ]] ||
+			{ echo "lint: $path: unknown run '$r' in kselftests.txt"; status=1; }
 	done
-done
+done <"$list"
+sort "$listed.raw" >"$listed"
+if [ -n "$(uniq -d "$listed")" ]; then
+	uniq -d "$listed" | sed 's/^/lint: listed twice in kselftests.txt: /'
+	status=1
+fi
+comm -23 "$emitted" "$listed" | sed 's/^/lint: missing from harness\/kselftests.txt: /' | grep . && status=1
+comm -13 "$emitted" "$listed" | sed 's/^/lint: in kselftests.txt but in no TEST_PROGS: /' | grep . && status=1
+ntests=$(wc -l <"$listed")
 [ "$ntests" -gt 0 ] || status=1
-verdict kselftests-listed $status "$ntests tests of $ndirs TARGETS in kselftests.txt"
+verdict kselftests-listed $status "$ntests tests of $ndirs directories in kselftests.txt and TEST_PROGS"
 
 status=0
 "$REPO/../shared/tools/originality" --project "$REPO" >"$res/originality.txt" 2>&1 || status=$?

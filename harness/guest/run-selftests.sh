@@ -2,13 +2,12 @@
 # run-selftests.sh LIST: run in the guest each kselftest named in LIST (one
 # path per line in the kernel tree, run from the build source tree, where
 # our overlay put our own tests next to the kselftest helpers they source;
-# '#' starts a comment; a second word names the only kernels the test runs
-# on, separated by commas: make check's kernels (base, debug, arm64), for
-# tests that need the debug kernel's options or cannot run on a machine)
-# and frame its output for the parser: "# selftest: PATH" before,
-# "# selftest-exit: PATH STATUS" after. The kernel is $HARNESS_KERNEL
-# (make check sets it), else the config (make vm on x86_64). HARNESS_TESTS,
-# when set, is an extended regular expression a path must match.
+# '#' starts a comment; a second word names the runs the test belongs to,
+# commas between them, "check" when there is none: see
+# harness/kselftests.txt) and frame its output for the parser: "#
+# selftest: PATH" before, "# selftest-exit: PATH STATUS" after. The run is
+# $HARNESS_KERNEL (make check and make check-upstream set it), else the
+# config (make vm on x86_64) or the architecture.
 # Exit status 4 means skipped, as in the kselftest framework.
 set -u
 list=$1
@@ -18,10 +17,16 @@ kernel=${HARNESS_KERNEL:-${HARNESS_CONFIG:-}}
 [ "${HARNESS_ARCH:-x86_64}" = x86_64 ] || kernel=${HARNESS_KERNEL:-$HARNESS_ARCH}
 
 failed=0
-while read -r path only _; do
+# The runs a list entry names, the two group names expanded.
+runs_of() {
+	local runs=,${1:-check},
+	runs=${runs//,check,/,base,debug,arm64,}
+	echo "${runs//,reach,/,arm64-64k,arm32,}"
+}
+
+while read -r path runs _; do
 	case "$path" in '' | '#'*) continue ;; esac
-	[ -n "$only" ] && [[ ",$only," != *",$kernel,"* ]] && continue
-	[ -n "${HARNESS_TESTS:-}" ] && ! [[ "$path" =~ $HARNESS_TESTS ]] && continue
+	[[ "$(runs_of "$runs")" == *",$kernel,"* ]] || continue
 	test=$src/$path
 	echo "# selftest: $path"
 	if [ ! -e "$test" ]; then

@@ -17,6 +17,9 @@ outdir=$CACHE/bench
 rm -rf "$outdir"
 mkdir -p "$outdir"
 
+# What is measured, named before the builds: an edit during the run must
+# not be taken for measured.
+stamp=$("$REPO/harness/bench-stamp.sh")
 for v in stock "$ours"; do
 	"$REPO/harness/build.sh" "$v" bench "" >/dev/null
 done
@@ -72,7 +75,7 @@ for i in $(seq 1 "$runs"); do
 done
 
 python3 "$REPO/harness/bench_report.py" "$outdir/raw.txt" "$outdir" \
-	"$(cat "$PRISTINE/.harness-version")" "$ours"
+	"$(cat "$PRISTINE/.harness-version")" "$ours" "$stamp"
 # The checked-in results are ours against stock; a fairness run stays in
 # .cache/bench.
 [ "$ours" = ours ] || exit 0

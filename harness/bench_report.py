@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""bench_report.py RAW OUTDIR KERNEL_VERSION OURS_LABEL
+"""bench_report.py RAW OUTDIR KERNEL_VERSION OURS_LABEL STAMP
 
 Turn the "LABEL MODE BOOT CASE METRIC VALUE" lines of harness/bench.sh into
 OUTDIR/results.md (a Markdown table per component: stock, ours, ratio
 ours/stock, mode) and OUTDIR/ratios.png (gnuplot: how many times faster ours
 is per case, on a log scale; bars right of 1 are faster, left slower).
+STAMP (harness/bench-stamp.sh) names the code measured.
 """
 import datetime
 import math
@@ -79,7 +80,7 @@ def qemu_version():
 
 
 def main():
-    raw, outdir, kver, ours_label = sys.argv[1:5]
+    raw, outdir, kver, ours_label, stamp = sys.argv[1:6]
     data = load(raw)
     rows = []
     for (case, metric, mode), by in sorted(data.items()):
@@ -103,6 +104,7 @@ def main():
              f'- kernel: linux-source-6.12 {kver}, config `bench`; '
              f'"ours" is `{ours_label}`',
              f'- QEMU: {qemu_version()}', f'- date: {when}',
+             f'- code measured (harness/bench-stamp.sh): {stamp}',
              '- modes: `icount` = `-icount shift=0`, 1 vCPU, one boot per '
              'kernel, figures in guest instructions (repeatable); `wall` = '
              'MTTCG, 2 vCPUs, boots alternating stock/ours (ABBA), each the '

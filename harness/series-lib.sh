@@ -1,6 +1,7 @@
 # The stored patch series, shared by series.sh and series-edit.sh; sourced
 # after lib.sh, never run.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source us
 #
 # The series is kept as patches, each line of it once:
 #   harness/series/main/series    the main series in order, one patch a line
@@ -74,7 +75,7 @@ series_load() {
 				;;
 			*)
 				n=$((n + 1))
-				S_SECTION[n]=$section S_WITH[n]= S_KUNIT[n]= S_BOOT[n]= S_SIZE[n]=
+				S_SECTION[n]=$section S_WITH[n]='' S_KUNIT[n]='' S_BOOT[n]='' S_SIZE[n]=''
 				case "$line" in
 				*/*) S_PATCH[n]=$line ;;
 				*) S_PATCH[n]=$dir/$line ;;

@@ -11,6 +11,7 @@
 #   make shell    an interactive root shell in the guest
 #   make bench    ours against stock 6.12: tables and a plot in docs/bench
 #   make lint | series | build | install | clean
+#   make series-edit | series-export   the series as a git branch, and back
 
 KERNEL ?= ours
 CONFIG ?= base
@@ -27,7 +28,7 @@ guest_cmd = '$(subst ','\'',$(subst $$$$,$$,$(value CMD)))'
 
 H := harness
 
-.PHONY: run check check-reach check-upstream vm shell lint series bench build install tree clean
+.PHONY: run check check-reach check-upstream vm shell lint series series-edit series-export bench build install tree clean
 
 run: install
 	$(H)/vm.sh ours base "" run $(H)/guest/demo.sh
@@ -53,6 +54,12 @@ lint: install
 
 series: install
 	$(H)/series.sh
+
+series-edit: install
+	$(H)/series-edit.sh start
+
+series-export: install
+	$(H)/series-edit.sh export
 
 bench: install
 	$(H)/bench.sh

@@ -1,17 +1,18 @@
 #!/bin/bash
-# series-bisect.sh WORK COMMITS NAMES: the bisect check of series.sh. Checks
-# out each commit of COMMITS (one sha a line, in order; NAMES: the part of
-# each) from the git repository WORK into one source tree and builds it
+# series-bisect.sh WORK LIST: the bisect check of series.sh. Checks out each
+# commit of LIST (one a line, in order: "sha|kunit suites|boot arguments",
+# the options of its patch in harness/series/*/series) from the git
+# repository WORK into one source tree and builds it
 # incrementally in one folder: x86_64, tinyconfig + base.config +
 # arch-x86_64.config + ours.config, with ccache. The configuration is made
-# again after a patch that changes a Kconfig file. A patch whose part names
+# again after a patch that changes a Kconfig file. A patch that names
 # KUnit suites ("kunit:") then boots, with kunit.filter_glob matching
 # them, and each suite must pass. Any error, or a compiler warning in a
 # file the patch touched, fails the check. One line per patch in the log.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-work=$1 commits=$2 names=$3
+work=$1 list=$2
 # The layout of the harness's own trees (src/ours, build/ours-base) under a
 # ccache base folder of its own: the compiler sees the same relative paths
 # as in every clone's ours/base build, so that ccache finds what those
@@ -20,7 +21,6 @@ root=$CACHE/series-bisect
 src=$root/src/ours
 bld=$root/build/ours-base
 export CCACHE_BASEDIR=$root
-parts_dir=$REPO/harness/series
 base=$CACHE/series-base
 
 if [ ! -d "$src/.git" ]; then
@@ -38,11 +38,9 @@ configure() {
 	kmake -C "$src" O="$bld" olddefconfig >/dev/null
 }
 
-header() { sed -n "/^\$/q; s/^$2: //p" "$1"; }
-
-# kunit_boot N SUITES...: boot the image with those suites only.
+# kunit_boot N BOOT_ARGS SUITES...: boot the image with those suites only.
 kunit_boot() {
-	local n=$1 part=$2 run glob suite status=0 line
+	local n=$1 args=$2 run glob suite status=0 line
 	shift 2
 	# The suites' longest common prefix, then "*" when there are several.
 	glob=$1
@@ -57,7 +55,7 @@ kunit_boot() {
 	mkdir -p "$run"
 	printf 'export HARNESS_BUILD=%s\ntrue\n' "$bld" >"$run/cmd.sh"
 	KUNIT=1 QUIET=1 TIMEOUT=${SERIES_BOOT_TIMEOUT:-900} \
-		KERNEL_ARGS="kunit.filter_glob=$glob $(header "$part" boot)" \
+		KERNEL_ARGS="kunit.filter_glob=$glob $args" \
 		"$REPO/harness/boot.sh" "$bld/arch/x86/boot/bzImage" "$run" >/dev/null 2>"$run/boot.err" ||
 		status=$?
 	[ "$status" = 0 ] || { cat "$run/boot.err" >&2; return 1; }
@@ -76,14 +74,11 @@ kunit_boot() {
 }
 
 t0=$(date +%s)
-total=$(wc -l <"$commits")
+total=$(wc -l <"$list")
 n=0
 prev=
-while read -r sha; do
+while IFS='|' read -r sha suites args; do
 	n=$((n + 1))
-	name=$(sed -n "${n}p" "$names")
-	part=$parts_dir/$name.txt
-	[ -f "$part" ] || part=$parts_dir/bench/$name.txt
 	subject=$(git -C "$src" log -1 --format=%s "$sha")
 	t=$(date +%s)
 	git -C "$src" checkout -q -f "$sha"
@@ -110,11 +105,10 @@ while read -r sha; do
 		[ "$warned" = 0 ] || die "patch $n/$total: compiler warnings in its files"
 		printf ' build ok'
 	fi
-	suites=$(header "$part" kunit)
 	if [ -n "$suites" ]; then
 		# shellcheck disable=SC2086
-		kunit_boot "$n" "$part" $suites || die "patch $n/$total: a KUnit suite failed"
+		kunit_boot "$n" "$args" $suites || die "patch $n/$total: a KUnit suite failed"
 	fi
 	printf ' (%d s)\n' "$(($(date +%s) - t))"
-done <"$commits"
+done <"$list"
 echo "series: bisect check: $total patches built, in $(($(date +%s) - t0)) s"

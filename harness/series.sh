@@ -1,182 +1,62 @@
 #!/bin/bash
 # series.sh: the project as two git format-patch series against the pristine
 # tree: .cache/series/main (what goes upstream) and .cache/series/bench (the
-# benchmarks of mm/bench, which do not), each with a cover letter. Then:
+# benchmarks of mm/bench, which do not), each with a cover letter, made from
+# the stored series of harness/series/ (see series-lib.sh for its layout).
+# Then:
 #
-# - bisectability: every patch is applied in turn to one git work tree and
-#   built incrementally in one folder (x86_64, the base configuration plus
-#   ours.config); a patch that names KUnit suites ("kunit:") boots the
-#   kernel with kunit.filter_glob set to them and they must pass;
+# - every patches/*.patch is in the series, and every overlay file is
+#   touched by a patch of it;
 # - git am of main then bench onto a fresh pristine tree gives exactly the
-#   tree the harness builds, and the bench series touches nothing but the
+#   tree the harness builds (the overlay is the final state, the stored
+#   patches must lead to it), and the bench series touches nothing but the
 #   benchmarks, so main alone gives that tree minus mm/bench and
 #   patches/bench;
-# - checkpatch --strict on every patch.
-#
-# A part is harness/series/NN-name.txt (main) or harness/series/bench/NN-
-# name.txt: header lines, a blank line, the commit message. Headers:
-#   files: PATH...   repository paths (files or folders) the patch brings
-#   patch: PATH      a mail patch of patches/ applied with git am; "files:"
-#                    then adds to that same commit
-#   kunit: SUITE...  KUnit suites the patch adds (run by the bisect check)
-#   boot: ARGS       extra kernel arguments for that boot
-#   size: rewrite|test   allows more than 800 changed lines: the patch
-#                    replaces a file with its rewrite, or only adds a test
-# A file of a part comes from harness/series/steps/NN-name/PATH when that
-# exists (an intermediate version: the code as it was at that patch), else
-# from the repository itself. The last part to bring a file must take it from
-# the repository, so that the steps cannot drift from the code; a step file
-# equal to the repository's file is refused as well, and every overlay file
-# and every patch of patches/ must belong to a part.
+# - checkpatch --strict on every patch, and at most 800 changed lines a
+#   patch unless its "size:" option says rewrite or test;
+# - bisectability (series-bisect.sh): every patch is applied in turn to one
+#   git work tree and built incrementally in one folder; a patch with a
+#   "kunit:" option boots with those suites, which must pass.
 #
 # Environment: SERIES_BUILD=0 skips the bisect check (builds and boots).
 set -eu
 . "$(dirname "$0")/lib.sh"
+. "$REPO/harness/series-lib.sh"
 
 t0=$(date +%s)
 "$REPO/harness/tree.sh" ours
 version=$(cat "$PRISTINE/.harness-version")
-base=$CACHE/series-base
 work=$CACHE/series-work
 out=$CACHE/series
-parts_dir=$REPO/harness/series
-steps_dir=$parts_dir/steps
-# Fixed dates: the same repository gives the same series.
-export GIT_AUTHOR_DATE="2026-11-30 12:00:00 +0000"
-export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
+# The cover letters' date as well.
+export GIT_AUTHOR_DATE=$SERIES_DATE GIT_COMMITTER_DATE=$SERIES_DATE
+fix='fold the change into the patch it belongs to: harness/series-edit.sh start (README.md, "The patch series")'
 
-git_q() {
-	git -c user.name="mm-series harness" -c user.email="harness@localhost" \
-		-c commit.gpgsign=false -c advice.detachedHead=false "$@"
-}
-
-header() { # header PART KEY: the value of a header line, empty if none
-	sed -n "/^\$/q; s/^$2: //p" "$1"
-}
-
-# The files a part brings, one per line: folders are expanded from the
-# repository and from the part's steps.
-part_files() {
-	local part=$1 name p
-	name=$(basename "$part" .txt)
-	for p in $(header "$part" files); do
-		if [ -d "$REPO/$p" ] || [ -d "$steps_dir/$name/$p" ]; then
-			for d in "$REPO" "$steps_dir/$name"; do
-				[ -d "$d/$p" ] || continue
-				(cd "$d" && find "$p" -type f ! -name '*.o' ! -name '.*')
-			done
-		else
-			echo "$p"
-		fi
-	done | sort -u
-}
-
-main_parts=("$parts_dir"/[0-9]*.txt)
-bench_parts=("$parts_dir"/bench/[0-9]*.txt)
-
-# Consistency of parts, steps and the repository.
-declare -A last_part
-bad=0
-for part in "${main_parts[@]}" "${bench_parts[@]}"; do
-	name=$(basename "$part" .txt)
-	p=$(header "$part" patch)
-	if [ -n "$p" ] && [ ! -f "$REPO/$p" ]; then
-		echo "series: $name: no $p" >&2
-		bad=1
-	fi
-	for f in $(part_files "$part"); do
-		step=$steps_dir/$name/$f
-		if [ -f "$step" ] && [ -f "$REPO/$f" ] && cmp -s "$step" "$REPO/$f"; then
-			echo "series: step file ${step#"$REPO"/} equals $f: remove it" >&2
-			bad=1
-		fi
-		if [ ! -f "$step" ] && [ ! -f "$REPO/$f" ]; then
-			echo "series: $name: $f is neither a step file nor in the repository" >&2
-			bad=1
-		fi
-		last_part[$f]=$name
+# Every stored file is named by a series file, once; every patch of
+# patches/ is in the series; every overlay file is touched by a patch.
+check_coverage() {
+	local bad=0 f n
+	declare -A named touched
+	for n in "${!S_PATCH[@]}"; do
+		for f in "${S_PATCH[n]}" ${S_WITH[n]:+"${S_WITH[n]}"}; do
+			[ -z "${named[$f]:-}" ] || { echo "series: $f is named twice" >&2; bad=1; }
+			named[$f]=1
+			while read -r p; do touched[$p]=1; done < <(patch_paths "$REPO/$f")
+		done
 	done
-	if [ -d "$steps_dir/$name" ]; then
-		while read -r f; do
-			part_files "$part" | grep -qxF "$f" || {
-				echo "series: step file $name/$f belongs to no file of $name" >&2
-				bad=1
-			}
-		done < <(cd "$steps_dir/$name" && find . -type f | sed 's|^\./||')
-	fi
-done
-for f in "${!last_part[@]}"; do
-	if [ -f "$steps_dir/${last_part[$f]}/$f" ]; then
-		echo "series: the last version of $f (${last_part[$f]}) is a step file, not the repository's" >&2
-		bad=1
-	fi
-done
-for d in $KERNEL_DIRS; do
-	[ -d "$REPO/$d" ] || continue
 	while read -r f; do
-		[ -n "${last_part[$f]:-}" ] || {
-			echo "series: $f is in no part of harness/series" >&2
-			bad=1
-		}
-	done < <(cd "$REPO" && find "$d" -type f ! -name '*.o' ! -name '.*')
-done
-for p in "$REPO"/patches/*.patch "$REPO"/patches/bench/*.patch; do
-	[ -e "$p" ] || continue
-	grep -qxF "patch: ${p#"$REPO"/}" "${main_parts[@]}" "${bench_parts[@]}" || {
-		echo "series: ${p#"$REPO"/} is in no part of harness/series" >&2
-		bad=1
-	}
-done
-[ "$bad" = 0 ] || die "harness/series does not match the repository"
-
-echo "series: parts checked ($(($(date +%s) - t0)) s)"
-
-# A git repository of the pristine tree, made once.
-if [ ! -f "$base/.git/harness-complete" ]; then
-	echo "series: importing the pristine tree into git (once)"
-	rm -rf "$base"
-	cp -al "$PRISTINE" "$base"
-	rm -f "$base"/.harness-*
-	(cd "$base" && git init -q && git_q add -f -A . &&
-		git_q commit -q -m "Linux $version (Debian linux-source-6.12)")
-	touch "$base/.git/harness-complete"
-fi
-
-# Commit one part in the repository WORK without a checkout: blobs and the
-# index only (a checkout of the whole tree costs minutes). A mail patch is
-# applied to the index and keeps its author, date and message, as git am
-# would.
-commit_part() {
-	local part=$1 name p f src files mode info msg
-	name=$(basename "$part" .txt)
-	files=$(part_files "$part")
-	p=$(header "$part" patch)
-	msg=$work.msg
-	if [ -n "$p" ]; then
-		git -C "$work" apply --cached "$REPO/$p" || die "$name: $p does not apply"
-		info=$(git -C "$work" mailinfo "$msg.body" /dev/null <"$REPO/$p")
-		export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE
-		GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' <<<"$info")
-		GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' <<<"$info")
-		GIT_AUTHOR_DATE=$(sed -n 's/^Date: //p' <<<"$info")
-		{ sed -n 's/^Subject: //p' <<<"$info"; echo; cat "$msg.body"; } >"$msg"
-	else
-		sed '1,/^$/d' "$part" >"$msg"
-	fi
-	for f in $files; do
-		src=$REPO/$f
-		[ -f "$steps_dir/$name/$f" ] && src=$steps_dir/$name/$f
-		mode=100644
-		[ -x "$src" ] && mode=100755
-		git -C "$work" update-index --add --cacheinfo \
-			"$mode,$(git -C "$work" hash-object -w "$src"),$f"
+		[ -n "${named[$f]:-}" ] || { echo "series: $f is in no series file" >&2; bad=1; }
+	done < <(cd "$REPO" && find harness/series/main harness/series/bench -type f \
+		\( -name '*.patch' -o -name '*.diff' \) | sort)
+	for f in "$REPO"/patches/*.patch "$REPO"/patches/bench/*.patch; do
+		[ -e "$f" ] || continue
+		f=${f#"$REPO"/}
+		[ -n "${named[$f]:-}" ] || { echo "series: $f is in no patch of the series" >&2; bad=1; }
 	done
-	git -C "$work" update-ref HEAD "$(git_q -C "$work" commit-tree \
-		"$(git -C "$work" write-tree)" -p HEAD -F "$msg")"
-	export GIT_AUTHOR_NAME="mm-series harness" GIT_AUTHOR_EMAIL=harness@localhost
-	export GIT_AUTHOR_DATE=$GIT_COMMITTER_DATE
-	git -C "$work" rev-parse HEAD >>"$work.commits"
-	echo "$name" >>"$work.names"
+	while read -r f; do
+		[ -n "${touched[$f]:-}" ] || { echo "series: $f is in no patch of the series" >&2; bad=1; }
+	done < <(overlay_files)
+	[ "$bad" = 0 ] || die "harness/series does not match the repository; $fix"
 }
 
 # The cover letter: the template's first line is the subject, the rest the
@@ -200,34 +80,40 @@ cover_letter() {
 		*) printf '%s\n' "$line" ;;
 		esac
 	done)
-	python3 - "$letter" "$subject" "$body" <<'EOF'
+	python3 - "$letter" "$subject" "$body" <<'PY'
 import sys
 path, subject, body = sys.argv[1:4]
 text = open(path).read()
 text = text.replace('*** SUBJECT HERE ***', subject)
 text = text.replace('*** BLURB HERE ***', body)
 open(path, 'w').write(text)
-EOF
+PY
 }
 
-rm -rf "$work" "$out" "$work.commits" "$work.names"
-git clone -q --shared --no-checkout "$base" "$work"
+series_load
+check_coverage
+echo "series: ${#S_PATCH[@]} patches listed, every overlay file and patch of patches/ in one ($(($(date +%s) - t0)) s)"
+series_base
+
+# The commits, in a repository of the pristine tree without a checkout.
+# $work.list: one line per commit for series-bisect.sh, "sha|kunit|boot".
+rm -rf "$work" "$out" "$work.list"
+git clone -q --shared --no-checkout "$SERIES_BASE" "$work"
 git -C "$work" read-tree HEAD
 root=$(git -C "$work" rev-parse HEAD)
-for part in "${main_parts[@]}"; do
-	commit_part "$part"
+main_tip=$root
+for n in "${!S_PATCH[@]}"; do
+	series_commit "$work" "$n"
+	echo "$(git -C "$work" rev-parse HEAD)|${S_KUNIT[n]}|${S_BOOT[n]}" >>"$work.list"
+	[ "${S_SECTION[n]}" != main ] || main_tip=$(git -C "$work" rev-parse HEAD)
 done
-main_tip=$(git -C "$work" rev-parse HEAD)
-for part in "${bench_parts[@]}"; do
-	commit_part "$part"
-done
-echo "series: $(wc -l <"$work.commits") commits made ($(($(date +%s) - t0)) s)"
+echo "series: $(wc -l <"$work.list") commits made ($(($(date +%s) - t0)) s)"
 mkdir -p "$out"
-(cd "$work" && git_q format-patch -q --cover-letter -o "$out/main" "$root..$main_tip" &&
-	git_q format-patch -q --cover-letter -o "$out/bench" "$main_tip..HEAD")
-cover_letter "$parts_dir/cover-main.txt" "$out/main/0000-cover-letter.patch"
-cover_letter "$parts_dir/bench/cover.txt" "$out/bench/0000-cover-letter.patch"
-
+# 12-digit blob ids: the default length grows with the repository.
+(cd "$work" && git_q format-patch -q --abbrev=12 --cover-letter -o "$out/main" "$root..$main_tip" &&
+	git_q format-patch -q --abbrev=12 --cover-letter -o "$out/bench" "$main_tip..HEAD")
+cover_letter "$SERIES_DIR/cover-main.txt" "$out/main/0000-cover-letter.patch"
+cover_letter "$SERIES_DIR/bench/cover.txt" "$out/bench/0000-cover-letter.patch"
 echo "series: patches written ($(($(date +%s) - t0)) s)"
 
 # Apply both series with git am to a fresh pristine checkout, sparse: only
@@ -236,7 +122,7 @@ echo "series: patches written ($(($(date +%s) - t0)) s)"
 # which differs from pristine only in the files of its manifest.
 check=$CACHE/series-check
 rm -rf "$check"
-git clone -q --shared --no-checkout "$base" "$check"
+git clone -q --shared --no-checkout "$SERIES_BASE" "$check"
 touched=$(git -C "$work" diff --name-only "$root" HEAD)
 # shellcheck disable=SC2086
 printf "/%s\n" $touched | git -C "$check" sparse-checkout set --no-cone --stdin
@@ -260,16 +146,24 @@ for f in $bench_files; do
 		die "the bench series touches $f, not a benchmark file" ;;
 	esac
 done
+# The difference, as a diff from the series' result to the overlay's tree.
 : >"$CACHE/series.diff"
+differs=()
 for f in $( (echo "$touched"; sed 's|^\./||' "$CACHE/src/ours.manifest") | sort -u); do
 	if [ -e "$check/$f" ] || [ -e "$CACHE/src/ours/$f" ]; then
-		cmp -s "$check/$f" "$CACHE/src/ours/$f" || echo "differs: $f" >>"$CACHE/series.diff"
+		a=$check/$f b=$CACHE/src/ours/$f
+		[ -e "$a" ] || a=/dev/null
+		[ -e "$b" ] || b=/dev/null
+		cmp -s "$a" "$b" && continue
+		differs+=("$f")
+		diff -u --label "series/$f" --label "overlay/$f" "$a" "$b" >>"$CACHE/series.diff" || true
 	fi
 done
 echo "series: compared ($(($(date +%s) - t0)) s)"
-if [ -s "$CACHE/series.diff" ]; then
-	cat "$CACHE/series.diff" >&2
-	die "the series does not reproduce the tree the harness builds"
+if [ ${#differs[@]} -gt 0 ]; then
+	printf 'series: the stored patches do not give the overlay in: %s\n' "${differs[*]}" >&2
+	echo "series: (what the overlay has beyond the series: ${CACHE#"$REPO"/}/series.diff)" >&2
+	die "the series does not reproduce the tree the harness builds; $fix"
 fi
 rm -rf "$check"
 echo "series: git am of main + bench on linux-source $version gives the built tree; bench touches only mm/bench and the lines of patches/bench"
@@ -283,26 +177,23 @@ echo "series: checkpatch --strict: no problems"
 
 # Per patch: lines changed, and the size rule: at most 800 lines unless
 # the patch adds a test file only or replaces a file with its rewrite
-# ("size: rewrite" or "size: test" in its part).
-total=$(($(wc -l <"$work.commits")))
+# ("size: rewrite" or "size: test" in its series file).
+total=${#S_PATCH[@]}
 n=0
-while read -r sha; do
+while IFS='|' read -r sha _; do
+	kind=${S_SIZE[n]}
 	n=$((n + 1))
-	name=$(sed -n "${n}p" "$work.names")
-	part=$parts_dir/$name.txt
-	[ -f "$part" ] || part=$parts_dir/bench/$name.txt
 	lines=$(git -C "$work" show --numstat --format= "$sha" | awk '{s += $1 + $2} END {print s + 0}')
-	kind=$(header "$part" size)
 	if [ "$lines" -gt 800 ] && [ -z "$kind" ]; then
-		die "patch $n/$total ($name) changes $lines lines: split it, or mark it size: rewrite|test"
+		die "patch $n/$total (${S_PATCH[n - 1]}) changes $lines lines: split it, or give it size: rewrite|test"
 	fi
 	printf 'series: patch %2d/%d %5d lines%s  %s\n' "$n" "$total" "$lines" \
 		"${kind:+ ($kind)}" "$(git -C "$work" log -1 --format=%s "$sha")"
-done <"$work.commits"
+done <"$work.list"
 
 if [ "${SERIES_BUILD:-1}" = 0 ]; then
 	echo "series: SERIES_BUILD=0: bisect check skipped"
 	exit 0
 fi
-"$REPO/harness/series-bisect.sh" "$work" "$work.commits" "$work.names"
+"$REPO/harness/series-bisect.sh" "$work" "$work.list"
 echo "series: done in $(($(date +%s) - t0)) s: ${#main_patches[@]} patches and a cover letter in ${out#"$REPO"/}/main, ${#bench_patches[@]} and a cover letter in ${out#"$REPO"/}/bench"

@@ -59,10 +59,6 @@
 #include <linux/string_choices.h>
 #include <linux/vmstat.h>
 #include <trace/events/cma.h>
-#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
-#include <kunit/resource.h>
-#include <kunit/test-bug.h>
-#endif
 
 #include "internal.h"
 #include "cma.h"
@@ -993,30 +989,6 @@ static int cma_take_block(struct cma *cma, unsigned long bitno,
 	return err;
 }
 
-#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
-/*
- * The KUnit suite learns which requests the fast path served through a
- * named resource holding an atomic_t (see lib/slub_kunit.c for the
- * pattern); outside a test that added one, this is a static-key test.
- */
-static void cma_note_fast_path(void)
-{
-	struct kunit_resource *res;
-
-	if (!kunit_get_current_test())
-		return;
-	res = kunit_find_named_resource(current->kunit_test, "cma_fast_path");
-	if (!res)
-		return;
-	atomic_inc(res->data);
-	kunit_put_resource(res);
-}
-#else
-static inline void cma_note_fast_path(void)
-{
-}
-#endif
-
 /*
  * Head of the free MIGRATE_CMA buddy block that holds @pfn, its order in
  * *@order; -1UL when @pfn is not free in the buddy allocator (in use, on a
@@ -1150,7 +1122,8 @@ static bool cma_take_free(struct cma *cma, unsigned long pfn,
 	if (!taken)
 		return false;
 	cma_prep_taken(pfn, rq->nr, rq->gfp);
-	cma_note_fast_path();
+	trace_cma_alloc_fast(cma->name, pfn, pfn_to_page(pfn), rq->nr,
+			     rq->align);
 	return true;
 }
 

@@ -15,9 +15,12 @@
  *    the boot did not provide (a second area, a grown table, an area whose
  *    pages all move) is skipped, saying why.
  *
- * A page made busy behind CMA's back (taken with alloc_contig_range(), so
- * the bitmap still calls it free) shows how many windows a request tries:
- * a probe on the cma_alloc_busy_retry tracepoint counts them.
+ * The tests see the allocator through the tracepoints production code
+ * emits, with probes registered for the length of a test: a probe on
+ * cma_alloc_busy_retry counts the busy windows a request met, one on
+ * cma_alloc_fast the windows the fast path took. A page made busy behind
+ * CMA's back (taken with alloc_contig_range(), so the bitmap still calls
+ * it free) shows how many windows a request tries.
  */
 
 #include <kunit/test.h>
@@ -383,49 +386,80 @@ static unsigned long cma_test_make_busy(struct kunit *test, struct cma *cma,
 	return pfn;
 }
 
-/* Busy windows of one area, as the cma_alloc_busy_retry tracepoint saw them. */
-struct cma_test_busy_count {
+/*
+ * Windows of one area, as a tracepoint saw them: cma_alloc_busy_retry
+ * (busy windows) and cma_alloc_fast (windows the fast path took) have the
+ * same arguments, so one probe counts either.
+ */
+struct cma_test_count {
 	const char *name;
 	atomic_t windows;
 };
 
-static void cma_test_busy_probe(void *data, const char *name,
-				unsigned long pfn, const struct page *page,
-				unsigned long count, unsigned int align)
+static void cma_test_probe(void *data, const char *name, unsigned long pfn,
+			   const struct page *page, unsigned long count,
+			   unsigned int align)
 {
-	struct cma_test_busy_count *c = data;
+	struct cma_test_count *c = data;
 
 	if (!strcmp(name, c->name))
 		atomic_inc(&c->windows);
 }
 
-static void cma_test_unprobe(void *data)
+static struct cma_test_count *cma_test_new_count(struct kunit *test,
+						 struct cma *cma)
 {
-	unregister_trace_cma_alloc_busy_retry(cma_test_busy_probe, data);
+	struct cma_test_count *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->name = cma->name;
+	return c;
+}
+
+static void cma_test_unprobe_busy(void *data)
+{
+	unregister_trace_cma_alloc_busy_retry(cma_test_probe, data);
 	tracepoint_synchronize_unregister();
 }
 
 /* Count the busy windows of @cma until the test ends. */
-static struct cma_test_busy_count *
-cma_test_count_busy(struct kunit *test, struct cma *cma)
+static struct cma_test_count *cma_test_count_busy(struct kunit *test,
+						  struct cma *cma)
 {
-	struct cma_test_busy_count *c;
+	struct cma_test_count *c = cma_test_new_count(test, cma);
 
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->name = cma->name;
-	if (register_trace_cma_alloc_busy_retry(cma_test_busy_probe, c))
+	if (register_trace_cma_alloc_busy_retry(cma_test_probe, c))
 		kunit_skip(test, "cannot probe cma_alloc_busy_retry");
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, cma_test_unprobe, c));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   cma_test_unprobe_busy,
+							   c));
+	return c;
+}
+
+static void cma_test_unprobe_fast(void *data)
+{
+	unregister_trace_cma_alloc_fast(cma_test_probe, data);
+	tracepoint_synchronize_unregister();
+}
+
+/* Count the windows of @cma the fast path takes until the test ends. */
+static struct cma_test_count *cma_test_count_fast(struct kunit *test,
+						  struct cma *cma)
+{
+	struct cma_test_count *c = cma_test_new_count(test, cma);
+
+	if (register_trace_cma_alloc_fast(cma_test_probe, c))
+		kunit_skip(test, "cannot probe cma_alloc_fast");
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   cma_test_unprobe_fast,
+							   c));
 	return c;
 }
 
 static void cma_test_busy_skips(struct kunit *test)
 {
 	struct cma *cma = test->priv;
-	struct cma_test_busy_count *count;
+	struct cma_test_count *count;
 	unsigned long busy, room;
 	struct page *page;
 	int seen;
@@ -470,22 +504,6 @@ static void cma_test_busy_skips(struct kunit *test)
 
 /* --- the fast path ------------------------------------------------------ */
 
-/* Count the requests the fast path serves until the test ends. */
-static atomic_t *cma_test_watch_fast(struct kunit *test)
-{
-	struct kunit_resource *res;
-	atomic_t *served;
-
-	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
-	served = kunit_kzalloc(test, sizeof(*served), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, res);
-	KUNIT_ASSERT_NOT_NULL(test, served);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_named_resource(test, NULL, NULL, res,
-							  "cma_fast_path",
-							  served));
-	return served;
-}
-
 struct cma_test_free {
 	long pages;
 	long cma;
@@ -514,7 +532,7 @@ static bool cma_test_free_moved(struct cma_test_free before,
  * is wrong three times in a row counts.
  */
 static void cma_test_fast_one(struct kunit *test, struct cma *cma,
-			      atomic_t *served, unsigned long nr,
+			      struct cma_test_count *fast, unsigned long nr,
 			      unsigned int align)
 {
 	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
@@ -524,13 +542,13 @@ static void cma_test_fast_one(struct kunit *test, struct cma *cma,
 	int tries, seen;
 
 	for (tries = 0; tries < 3 && !exact; tries++) {
-		seen = atomic_read(served);
+		seen = atomic_read(&fast->windows);
 		before = cma_test_free_now(zone);
 		page = cma_alloc(cma, nr, align, true);
 		taken = cma_test_free_now(zone);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "%lu pages, align %u",
 					  nr, align);
-		KUNIT_EXPECT_EQ_MSG(test, seen + 1, atomic_read(served),
+		KUNIT_EXPECT_EQ_MSG(test, seen + 1, atomic_read(&fast->windows),
 				    "%lu pages, align %u", nr, align);
 		KUNIT_EXPECT_EQ(test, 0UL,
 				page_to_pfn(page) & ((1UL << align) - 1));
@@ -551,18 +569,19 @@ static void cma_test_fast_sizes(struct kunit *test)
 {
 	static const unsigned long sizes[] = { 1, 2, 16, 511, 512, 2048 };
 	struct cma *cma = test->priv;
-	atomic_t *served = cma_test_watch_fast(test);
+	struct cma_test_count *fast;
 	unsigned int i, align;
 
 	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
 		kunit_skip(test, "needs an idle area of one page per bit");
+	fast = cma_test_count_fast(test, cma);
 	/* Pages earlier tests left on per-CPU lists go back to the buddy. */
 	drain_all_pages(page_zone(pfn_to_page(cma->base_pfn)));
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (sizes[i] > cma->count)
 			continue;
 		for (align = 0; align <= 9; align++)
-			cma_test_fast_one(test, cma, served, sizes[i], align);
+			cma_test_fast_one(test, cma, fast, sizes[i], align);
 	}
 	cma_test_consistent(test, cma);
 }
@@ -577,8 +596,7 @@ static void cma_test_fast_falls_back(struct kunit *test)
 {
 	struct cma *cma = test->priv;
 	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
-	atomic_t *served = cma_test_watch_fast(test);
-	struct cma_test_busy_count *busy_windows;
+	struct cma_test_count *busy_windows, *fast;
 	unsigned long pfn, busy;
 	struct page *page;
 	int seen, busy_seen;
@@ -586,6 +604,7 @@ static void cma_test_fast_falls_back(struct kunit *test)
 	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
 		kunit_skip(test, "needs an idle area of one page per bit");
 	busy_windows = cma_test_count_busy(test, cma);
+	fast = cma_test_count_fast(test, cma);
 	drain_all_pages(zone);
 
 	page = cma_alloc(cma, 1, 0, true);
@@ -596,22 +615,22 @@ static void cma_test_fast_falls_back(struct kunit *test)
 	__free_page(page);
 	if (PageBuddy(page))
 		kunit_skip(test, "the page went to the buddy, not a per-CPU list");
-	seen = atomic_read(served);
+	seen = atomic_read(&fast->windows);
 	page = cma_alloc(cma, 1, 0, true);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, seen, atomic_read(served));
+	KUNIT_EXPECT_EQ(test, seen, atomic_read(&fast->windows));
 	KUNIT_EXPECT_EQ(test, pfn, page_to_pfn(page));
 	KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 1));
 
 	busy = cma_test_make_busy(test, cma, 5);
 	drain_all_pages(zone);
-	seen = atomic_read(served);
+	seen = atomic_read(&fast->windows);
 	busy_seen = atomic_read(&busy_windows->windows);
 	page = cma_alloc(cma, 16, 0, true);
 	KUNIT_EXPECT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, busy_seen + 1,
 			atomic_read(&busy_windows->windows));
-	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(served));
+	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(&fast->windows));
 	if (page) {
 		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
 		cma_release(cma, page, 16);
@@ -708,7 +727,7 @@ static void cma_test_retry_bounded(struct kunit *test)
 	struct cma *cma = test->priv;
 	unsigned long win = pageblock_nr_pages, busy;
 	unsigned int rounds = 1 + ARRAY_SIZE(cma_busy_pause_ms);
-	struct cma_test_busy_count *count;
+	struct cma_test_count *count;
 	struct folio *folio;
 	struct page *rest, *page;
 	s64 ms;

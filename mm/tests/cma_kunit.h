@@ -622,7 +622,7 @@ static void cma_test_fast_falls_back(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	pfn = page_to_pfn(page);
 	/* Behind CMA's back: free in the bitmap, on a per-CPU list. */
-	cma_mark_free(cma, pfn - cma->base_pfn, 1);
+	cma_unclaim(cma, pfn - cma->base_pfn, 1);
 	__free_page(page);
 	if (PageBuddy(page))
 		kunit_skip(test, "the page went to the buddy, not a per-CPU list");

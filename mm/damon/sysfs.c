@@ -98,8 +98,8 @@
  * damon_sysfs_lock held; or, without it, ERR_PTR(-ENOENT) if the directory
  * was removed meanwhile, ERR_PTR(-EINTR) on a fatal signal.
  */
-static struct kernfs_node *damon_sysfs_lock_file(struct kobject *kobj,
-						 const struct attribute *attr)
+struct kernfs_node *damon_sysfs_lock_file(struct kobject *kobj,
+					  const struct attribute *attr)
 {
 	struct kernfs_node *kn, *found;
 	int err = -ENOENT;
@@ -130,7 +130,7 @@ unbreak:
  *
  * Must be called with damon_sysfs_lock held, before the handler returns.
  */
-static void damon_sysfs_unlock_file(struct kernfs_node *kn)
+void damon_sysfs_unlock_file(struct kernfs_node *kn)
 {
 	mutex_unlock(&damon_sysfs_lock);
 	kernfs_unbreak_active_protection(kn);

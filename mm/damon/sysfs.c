@@ -258,6 +258,31 @@ static void damon_sysfs_dirs_release(struct kobject *kobj)
 }
 
 /*
+ * The directory type of a numbered level, named after its nr_<level> file,
+ * and its operations (damon_sysfs_<level>_ops), with @max as the limit and
+ * the callbacks given as designated initializers.
+ */
+#define DAMON_SYSFS_DIRS_LEVEL(level, max, ...)				\
+static struct kobj_attribute damon_sysfs_nr_##level##_attr =		\
+	__ATTR(nr_##level, 0600, damon_sysfs_dirs_nr_show,		\
+	       damon_sysfs_dirs_nr_store);				\
+static struct attribute *damon_sysfs_##level##_attrs[] = {		\
+	&damon_sysfs_nr_##level##_attr.attr,				\
+	NULL,								\
+};									\
+ATTRIBUTE_GROUPS(damon_sysfs_##level);					\
+static const struct kobj_type damon_sysfs_##level##_ktype = {		\
+	.release = damon_sysfs_dirs_release,				\
+	.sysfs_ops = &kobj_sysfs_ops,					\
+	.default_groups = damon_sysfs_##level##_groups,			\
+};									\
+static const struct damon_sysfs_dirs_ops damon_sysfs_##level##_ops = {	\
+	.ktype = &damon_sysfs_##level##_ktype,				\
+	.limit = max,							\
+	__VA_ARGS__							\
+}
+
+/*
  * Initialise and add @kobj as @name under @parent.  On failure the reference
  * is dropped, which frees the object through its release function.
  */
@@ -405,28 +430,9 @@ static int damon_sysfs_region_add(struct kobject *parent, int idx,
 	return err;
 }
 
-static struct kobj_attribute damon_sysfs_nr_regions_attr =
-	__ATTR(nr_regions, 0600, damon_sysfs_dirs_nr_show,
-	       damon_sysfs_dirs_nr_store);
-
-static struct attribute *damon_sysfs_regions_attrs[] = {
-	&damon_sysfs_nr_regions_attr.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(damon_sysfs_regions);
-
-static const struct kobj_type damon_sysfs_regions_ktype = {
-	.release = damon_sysfs_dirs_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = damon_sysfs_regions_groups,
-};
-
-static const struct damon_sysfs_dirs_ops damon_sysfs_regions_ops = {
-	.ktype = &damon_sysfs_regions_ktype,
-	.limit = DAMON_SYSFS_MAX_REGIONS,
-	.add = damon_sysfs_region_add,
-	.remove = damon_sysfs_remove_kobj,
-};
+DAMON_SYSFS_DIRS_LEVEL(regions, DAMON_SYSFS_MAX_REGIONS,
+		       .add = damon_sysfs_region_add,
+		       .remove = damon_sysfs_remove_kobj);
 
 /*
  * targets/<T>/{pid_target,regions/}
@@ -509,28 +515,9 @@ static void damon_sysfs_target_remove(struct kobject *kobj)
 	damon_sysfs_remove_kobj(kobj);
 }
 
-static struct kobj_attribute damon_sysfs_nr_targets_attr =
-	__ATTR(nr_targets, 0600, damon_sysfs_dirs_nr_show,
-	       damon_sysfs_dirs_nr_store);
-
-static struct attribute *damon_sysfs_targets_attrs[] = {
-	&damon_sysfs_nr_targets_attr.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(damon_sysfs_targets);
-
-static const struct kobj_type damon_sysfs_targets_ktype = {
-	.release = damon_sysfs_dirs_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = damon_sysfs_targets_groups,
-};
-
-static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
-	.ktype = &damon_sysfs_targets_ktype,
-	.limit = DAMON_SYSFS_MAX_TARGETS,
-	.add = damon_sysfs_target_add,
-	.remove = damon_sysfs_target_remove,
-};
+DAMON_SYSFS_DIRS_LEVEL(targets, DAMON_SYSFS_MAX_TARGETS,
+		       .add = damon_sysfs_target_add,
+		       .remove = damon_sysfs_target_remove);
 
 /*
  * monitoring_attrs/intervals/{sample_us,aggr_us,update_us}
@@ -788,28 +775,9 @@ static void damon_sysfs_context_remove(struct kobject *kobj)
 	damon_sysfs_remove_kobj(kobj);
 }
 
-static struct kobj_attribute damon_sysfs_nr_contexts_attr =
-	__ATTR(nr_contexts, 0600, damon_sysfs_dirs_nr_show,
-	       damon_sysfs_dirs_nr_store);
-
-static struct attribute *damon_sysfs_contexts_attrs[] = {
-	&damon_sysfs_nr_contexts_attr.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(damon_sysfs_contexts);
-
-static const struct kobj_type damon_sysfs_contexts_ktype = {
-	.release = damon_sysfs_dirs_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = damon_sysfs_contexts_groups,
-};
-
-static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
-	.ktype = &damon_sysfs_contexts_ktype,
-	.limit = DAMON_SYSFS_MAX_CONTEXTS,
-	.add = damon_sysfs_context_add,
-	.remove = damon_sysfs_context_remove,
-};
+DAMON_SYSFS_DIRS_LEVEL(contexts, DAMON_SYSFS_MAX_CONTEXTS,
+		       .add = damon_sysfs_context_add,
+		       .remove = damon_sysfs_context_remove);
 
 /*
  * Building a damon_ctx from the tree, which must not change meanwhile, on a
@@ -1795,29 +1763,10 @@ static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 	return false;
 }
 
-static struct kobj_attribute damon_sysfs_nr_kdamonds_attr =
-	__ATTR(nr_kdamonds, 0600, damon_sysfs_dirs_nr_show,
-	       damon_sysfs_dirs_nr_store);
-
-static struct attribute *damon_sysfs_kdamonds_attrs[] = {
-	&damon_sysfs_nr_kdamonds_attr.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(damon_sysfs_kdamonds);
-
-static const struct kobj_type damon_sysfs_kdamonds_ktype = {
-	.release = damon_sysfs_dirs_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = damon_sysfs_kdamonds_groups,
-};
-
-static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
-	.ktype = &damon_sysfs_kdamonds_ktype,
-	.limit = DAMON_SYSFS_MAX_KDAMONDS,
-	.add = damon_sysfs_kdamond_add,
-	.remove = damon_sysfs_kdamond_remove,
-	.busy = damon_sysfs_kdamonds_busy,
-};
+DAMON_SYSFS_DIRS_LEVEL(kdamonds, DAMON_SYSFS_MAX_KDAMONDS,
+		       .add = damon_sysfs_kdamond_add,
+		       .remove = damon_sysfs_kdamond_remove,
+		       .busy = damon_sysfs_kdamonds_busy);
 
 static int __init damon_sysfs_init(void)
 {

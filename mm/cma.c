@@ -5,34 +5,19 @@
  * Early in boot, platform code reserves ranges of physical memory from
  * memblock and registers each as an area. At core_initcall every area is
  * handed to the buddy allocator as MIGRATE_CMA pageblocks: movable pages may
- * live there while nobody needs the area.
- *
- * One word per mechanism, in names and comments alike:
- *   claim    set a window's bits in the area's bitmap (unclaim: clear them);
- *            a claimed window is the caller's to try, nobody else's.
- *   take     the fast path: when every page of a claimed window is free in
- *            the buddy allocator, take_free_contig_range() takes them
- *            straight off the MIGRATE_CMA free lists.
- *   migrate  anything else: alloc_contig_range() moves what occupies the
- *            window away and takes the pages out of the buddy allocator,
- *            which costs every CPU an interrupt or two.
- *   release  give pages back: free_contig_range_to_buddy() puts them on the
- *            buddy free lists, where the next take finds them.
- * "Free" pages of an area are the unclaimed ones (cma_available_pages());
- * "free in the buddy" is said in full.
- *
- * cma_alloc() tries one window at a time, in address order:
- *   cma_alloc_pages()      one request: counters, tracepoints, failure report
- *     cma_search_rounds()  the rounds, with pauses between them
- *       cma_search()       one pass over the windows
- *         cma_try_window() take, or scan and migrate, one claimed window
+ * live there while nobody needs the area. cma_alloc() picks a free window in
+ * the area's bitmap and claims it. When every page of the window is free in
+ * the buddy allocator it takes them straight off the free lists (the fast
+ * path); otherwise it asks alloc_contig_range() to migrate whatever occupies
+ * the window away and take the pages out of the buddy allocator, which
+ * costs every CPU an interrupt or two.
  *
  * Locks, outermost first (the one place the order is stated):
  *   cma->alloc_mutex    one alloc_contig_range() at a time within an area,
  *                       so two requests never isolate the same pageblock.
  *                       Areas share no lock and allocate in parallel.
  *   zone->lock          taken by the buddy allocator under alloc_mutex, and
- *                       by take_free_contig_range() with no CMA lock held.
+ *                       by the fast path with no CMA lock held.
  *   cma->lock           irq-safe spinlock over an area's bitmap,
  *                       free_bits and last failure; innermost, only held
  *                       for arithmetic and copies.
@@ -45,8 +30,8 @@
  * window cannot be migrated. A window is first scanned for such a page (in
  * use, not on an LRU list, not movable) and skipped without the cost of an
  * alloc_contig_range() when it has one; after a real -EBUSY the page to
- * blame is taken to be the first one of the window not free in the buddy:
- * either way the next window starts just past that page, not one bitmap bit
+ * blame is taken to be the first one of the window that is not free. Either
+ * way the next window starts just past that page, not one bitmap bit
  * further. Busy windows are bounded, so a request that cannot be met fails
  * after a few tries instead of one alloc_contig_range() per bitmap bit.
  * When only busy windows stood in the way and the caller may sleep, the
@@ -74,6 +59,10 @@
 #include <linux/string_choices.h>
 #include <linux/vmstat.h>
 #include <trace/events/cma.h>
+#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
+#include <kunit/resource.h>
+#include <kunit/test-bug.h>
+#endif
 
 #include "internal.h"
 #include "cma.h"
@@ -238,9 +227,8 @@ unsigned long cma_largest_free_run(struct cma *cma)
 	return bits << cma->order_per_bit;
 }
 
-/* Give bits back to the bitmap: the pages are no longer allocated. */
-static void cma_unclaim(struct cma *cma, unsigned long bitno,
-			unsigned long bits)
+static void cma_mark_free(struct cma *cma, unsigned long bitno,
+			  unsigned long bits)
 {
 	unsigned long flags;
 
@@ -608,43 +596,20 @@ report:
 }
 
 /*
- * --- The window scan ----------------------------------------------------
- *
- * A lockless, read-only look at a window's pages. It stays here rather than
- * in the page allocator because what it looks for is CMA's policy: which
- * pages make a window not worth an alloc_contig_range(), and which page to
- * blame so that the next window starts past it. It changes nothing, so a
- * wrong answer costs one attempt, never correctness.
+ * A folio in use that migration cannot move: not on an LRU list, not a
+ * movable driver page, not hugetlb. A page with no reference is free (on a
+ * per-CPU list) or on its way there. A page just allocated and not yet on
+ * an LRU list looks stuck too; the caller allows for that.
  */
-
-/* What cma_scan_window() looks for, besides pages free in the buddy. */
-enum cma_scan {
-	CMA_SCAN_ANY,		/* any other page: taken or on a per-CPU list */
-	CMA_SCAN_HELD,		/* a page somebody holds a reference to */
-	CMA_SCAN_STUCK,		/* a held page that migration cannot move */
-};
-
-/*
- * A stuck folio is in use and migration cannot move it: not on an LRU list,
- * not a movable driver page, not hugetlb. A folio with no reference is free
- * (on a per-CPU list) or on its way there. A folio just allocated and not
- * yet on an LRU list looks stuck too; cma_search_rounds() allows for that.
- */
-static bool cma_scan_match(struct folio *folio, enum cma_scan what)
+static bool cma_folio_cannot_move(struct folio *folio)
 {
-	if (what == CMA_SCAN_ANY)
-		return true;
 	if (!folio_ref_count(folio))
 		return false;
-	return what == CMA_SCAN_HELD ||
-	       (!folio_test_lru(folio) && !__folio_test_movable(folio) &&
-		!folio_test_hugetlb(folio));
+	return !folio_test_lru(folio) && !__folio_test_movable(folio) &&
+	       !folio_test_hugetlb(folio);
 }
 
-/*
- * Pages from @page to the end of its folio, at least 1. The folio may be
- * split or freed under us: the bounds are checked, the answer is a hint.
- */
+/* Pages from @page to the end of its folio, at least 1; racy, a hint. */
 static unsigned long cma_folio_rest(struct folio *folio, struct page *page)
 {
 	unsigned long nr, idx;
@@ -654,6 +619,25 @@ static unsigned long cma_folio_rest(struct folio *folio, struct page *page)
 	nr = folio_nr_pages(folio);
 	idx = page_to_pfn(page) - folio_pfn(folio);
 	return idx < nr ? nr - idx : 1;
+}
+
+/* What cma_scan_window() looks for, besides pages free in the buddy. */
+enum cma_scan {
+	CMA_SCAN_ANY,		/* any other page: taken or on a per-CPU list */
+	CMA_SCAN_HELD,		/* a page somebody holds a reference to */
+	CMA_SCAN_STUCK,		/* a held page that migration cannot move */
+};
+
+static bool cma_scan_match(struct folio *folio, enum cma_scan what)
+{
+	switch (what) {
+	case CMA_SCAN_HELD:
+		return folio_ref_count(folio);
+	case CMA_SCAN_STUCK:
+		return cma_folio_cannot_move(folio);
+	default:
+		return true;
+	}
 }
 
 /*
@@ -689,267 +673,6 @@ static unsigned long cma_scan_window(struct cma *cma, unsigned long pfn,
 	return end;
 }
 
-/* --- One request ------------------------------------------------------- */
-
-/*
- * One request as the window search sees it: its shape in bitmap terms and
- * what the windows tried so far came to.
- */
-struct cma_request {
-	unsigned long nr;
-	unsigned int align;
-	gfp_t gfp;
-	unsigned long bits;
-	unsigned long mask;
-	unsigned long offset;
-	/* Busy windows allowed, and met so far. */
-	unsigned long most;
-	unsigned long busy;
-	/* Busy windows the scan ruled out without an attempt. */
-	unsigned long skipped;
-	/* Last window tried, -1UL before the first. */
-	unsigned long pfn;
-	/* -ENOMEM until a window is tried, then the last window's error. */
-	int err;
-	/* The first page in the way of each busy window of this round. */
-	unsigned int nr_blocking;
-	unsigned long blocking[CMA_FAILURE_PFNS];
-};
-
-/* What trying one window came to. */
-enum cma_outcome {
-	CMA_ALLOCATED,
-	CMA_BUSY,	/* a page in the window did not move; try another */
-	CMA_FAILED,	/* anything else: give up */
-};
-
-static void cma_request_init(struct cma *cma, struct cma_request *rq,
-			     unsigned long nr, unsigned int align, gfp_t gfp)
-{
-	unsigned long blocks = DIV_ROUND_UP(cma->count, pageblock_nr_pages);
-
-	rq->nr = nr;
-	rq->align = align;
-	rq->gfp = gfp;
-	rq->bits = cma_bitmap_pages_to_bits(cma, nr);
-	rq->mask = cma_bitmap_aligned_mask(cma, align);
-	rq->offset = cma_bitmap_aligned_offset(cma, align);
-	rq->most = clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
-	rq->busy = 0;
-	rq->skipped = 0;
-	rq->pfn = -1UL;
-	rq->err = -ENOMEM;
-	rq->nr_blocking = 0;
-}
-
-/* A new round of the search: only its own busy windows count. */
-static void cma_request_new_round(struct cma_request *rq)
-{
-	rq->busy = 0;
-	rq->skipped = 0;
-	rq->nr_blocking = 0;
-	/* The round may find no room at all now: no further one. */
-	rq->err = -ENOMEM;
-}
-
-static unsigned long cma_bit_to_pfn(struct cma *cma, unsigned long bitno)
-{
-	return cma->base_pfn + (bitno << cma->order_per_bit);
-}
-
-/* --- Claim: the bitmap ------------------------------------------------- */
-
-/* Claim a free window at or after bit @start; -1UL if there is none. */
-static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
-				      const struct cma_request *rq)
-{
-	unsigned long nbits = cma_bitmap_maxno(cma), bitno;
-
-	spin_lock_irq(&cma->lock);
-	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start,
-					       rq->bits, rq->mask, rq->offset);
-	if (bitno < nbits) {
-		bitmap_set(cma->bitmap, bitno, rq->bits);
-		cma->free_bits -= rq->bits;
-	} else {
-		bitno = -1UL;
-	}
-	spin_unlock_irq(&cma->lock);
-	return bitno;
-}
-
-/*
- * Claim (@claim) or unclaim the bits of the pageblock at bit @blk around the
- * window [@bitno, @bitno + @bits), under one lock. Claiming fails, and
- * changes nothing, if one of them is claimed already.
- */
-static bool cma_claim_block_rest(struct cma *cma, unsigned long blk,
-				 unsigned long bitno, unsigned long bits,
-				 bool claim)
-{
-	unsigned long nbits = pageblock_nr_pages >> cma->order_per_bit;
-	unsigned long head = bitno - blk, tail = blk + nbits - bitno - bits;
-	unsigned long flags;
-	bool ok = true;
-
-	spin_lock_irqsave(&cma->lock, flags);
-	if (claim) {
-		ok = find_next_bit(cma->bitmap, bitno, blk) >= bitno &&
-		     find_next_bit(cma->bitmap, blk + nbits, bitno + bits) >=
-		     blk + nbits;
-		if (ok) {
-			bitmap_set(cma->bitmap, blk, head);
-			bitmap_set(cma->bitmap, bitno + bits, tail);
-			cma->free_bits -= head + tail;
-		}
-	} else {
-		bitmap_clear(cma->bitmap, blk, head);
-		bitmap_clear(cma->bitmap, bitno + bits, tail);
-		cma->free_bits += head + tail;
-	}
-	spin_unlock_irqrestore(&cma->lock, flags);
-	return ok;
-}
-
-/* Bitmap index of the pageblock holding bit @bitno. */
-static unsigned long cma_block_of(struct cma *cma, unsigned long bitno)
-{
-	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
-
-	return (ALIGN_DOWN(pfn, pageblock_nr_pages) - cma->base_pfn) >>
-	       cma->order_per_bit;
-}
-
-/*
- * A request smaller than a pageblock, in a pageblock nothing else uses:
- * alloc_contig_range() would take the whole free buddy block around the
- * request anyway and give the surplus back page by page, which costs more
- * than the request itself. Whether the window at @bitno is such a case;
- * if so, the rest of its pageblock is claimed too.
- */
-static bool cma_claim_block(struct cma *cma, unsigned long bitno,
-			    const struct cma_request *rq)
-{
-	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
-	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
-	unsigned long end = start + pageblock_nr_pages;
-
-	/* Zeroing the whole pageblock on allocation would cost more. */
-	if (want_init_on_alloc(rq->gfp) || cma->order_per_bit > pageblock_order)
-		return false;
-	if (pfn + rq->nr > end || start < cma->base_pfn ||
-	    end > cma->base_pfn + cma->count)
-		return false;
-	/* Nobody holds a page of it: all free in the buddy or per-CPU. */
-	if (cma_scan_window(cma, start, end, CMA_SCAN_HELD) < end)
-		return false;
-	return cma_claim_block_rest(cma, cma_block_of(cma, bitno), bitno,
-				    rq->bits, true);
-}
-
-/* --- Migrate: alloc_contig_range() -------------------------------------- */
-
-/* Move the pages of [@pfn, @pfn + @nr) out of the way and take them. */
-static int cma_migrate_range(struct cma *cma, unsigned long pfn,
-			     unsigned long nr, gfp_t gfp)
-{
-	int err;
-
-	/*
-	 * alloc_contig_range() refuses __GFP_NORETRY; for CMA it means no
-	 * second round for busy windows (cma_may_retry()).
-	 */
-	mutex_lock(&cma->alloc_mutex);
-	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA,
-				 gfp & ~__GFP_NORETRY);
-	mutex_unlock(&cma->alloc_mutex);
-	return err;
-}
-
-/*
- * Migrate the whole pageblock of the window at @bitno (claimed by
- * cma_claim_block()) and release the rest of it straight to the buddy; the
- * rest's bits are unclaimed either way.
- */
-static int cma_migrate_block(struct cma *cma, unsigned long bitno,
-			     const struct cma_request *rq)
-{
-	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
-	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
-	unsigned long end = start + pageblock_nr_pages;
-	int err;
-
-	err = cma_migrate_range(cma, start, pageblock_nr_pages, rq->gfp);
-	if (!err) {
-		free_contig_range_to_buddy(start, pfn - start);
-		free_contig_range_to_buddy(pfn + rq->nr, end - pfn - rq->nr);
-	}
-	cma_claim_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits,
-			     false);
-	return err;
-}
-
-/* --- The window search -------------------------------------------------- */
-
-/*
- * Try the window at @bitno, already claimed in the bitmap: take it when
- * all its pages are free in the buddy (the fast path), else migrate it.
- * With @scan, a window holding a page that cannot move is busy without an
- * attempt. When busy, *@stuck is the first page to blame (or the window's
- * end when none is known).
- */
-static enum cma_outcome cma_try_window(struct cma *cma,
-				       struct cma_request *rq,
-				       unsigned long bitno, bool scan,
-				       unsigned long *stuck)
-{
-	unsigned long pfn = cma_bit_to_pfn(cma, bitno), end = pfn + rq->nr;
-	int err;
-
-	rq->pfn = pfn;
-	if (take_free_contig_range(pfn, end, MIGRATE_CMA, rq->gfp)) {
-		trace_cma_alloc_fast(cma->name, pfn, pfn_to_page(pfn), rq->nr,
-				     rq->align);
-		rq->err = 0;
-		return CMA_ALLOCATED;
-	}
-	*stuck = end;
-	if (scan)
-		*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
-	if (*stuck < end) {
-		rq->skipped++;
-		rq->err = -EBUSY;
-		return CMA_BUSY;
-	}
-
-	if (rq->nr < pageblock_nr_pages && cma_claim_block(cma, bitno, rq))
-		err = cma_migrate_block(cma, bitno, rq);
-	else
-		err = cma_migrate_range(cma, pfn, rq->nr, rq->gfp);
-	rq->err = err;
-	if (!err)
-		return CMA_ALLOCATED;
-	if (err != -EBUSY)
-		return CMA_FAILED;
-	*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
-	return CMA_BUSY;
-}
-
-/* Remember @stuck as a page in the way, once, unless it is unknown. */
-static void cma_note_blocker(struct cma_request *rq, unsigned long stuck)
-{
-	unsigned int i;
-
-	if (stuck >= rq->pfn + rq->nr)
-		return;
-	for (i = 0; i < rq->nr_blocking; i++) {
-		if (rq->blocking[i] == stuck)
-			return;
-	}
-	if (rq->nr_blocking < ARRAY_SIZE(rq->blocking))
-		rq->blocking[rq->nr_blocking++] = stuck;
-}
-
 /*
  * Bitmap index to search from after the window at @bitno was busy because
  * of the page at @stuck (@end: no page to blame): never closer than the
@@ -983,81 +706,79 @@ static unsigned long cma_round_to_block(struct cma *cma, unsigned long bitno)
 }
 
 /*
- * One pass: claim the free windows in address order, from the start of the
- * area, and try each until one is allocated, one fails for a reason other
- * than a busy page, there is no window left, or too many were busy.
- * Returns the first page or NULL.
+ * One request as the window search sees it: its shape in bitmap terms and
+ * what the windows tried so far came to.
  */
-static struct page *cma_search(struct cma *cma, struct cma_request *rq,
-			       bool scan)
-{
-	unsigned long from = 0, bitno, stuck;
+struct cma_request {
+	unsigned long nr;
+	unsigned int align;
+	gfp_t gfp;
+	unsigned long bits;
+	unsigned long mask;
+	unsigned long offset;
+	/* Busy windows allowed, and met so far. */
+	unsigned long most;
+	unsigned long busy;
+	/* Busy windows the scan ruled out without an attempt. */
+	unsigned long skipped;
+	/* Last window tried, -1UL before the first. */
+	unsigned long pfn;
+	/* -ENOMEM until a window is tried, then the last window's error. */
+	int err;
+	/* The first page in the way of each busy window of this round. */
+	unsigned int nr_blocking;
+	unsigned long blocking[CMA_FAILURE_PFNS];
+};
 
-	while (rq->busy <= rq->most) {
-		bitno = cma_claim_window(cma, from, rq);
-		if (bitno == -1UL)
-			return NULL;
-		switch (cma_try_window(cma, rq, bitno, scan, &stuck)) {
-		case CMA_ALLOCATED:
-			return pfn_to_page(rq->pfn);
-		case CMA_FAILED:
-			cma_unclaim(cma, bitno, rq->bits);
-			return NULL;
-		case CMA_BUSY:
-			break;
-		}
-		cma_unclaim(cma, bitno, rq->bits);
-		rq->busy++;
-		cma_note_blocker(rq, stuck);
-		trace_cma_alloc_busy_retry(cma->name, rq->pfn,
-					   pfn_to_page(rq->pfn), rq->nr,
-					   rq->align);
-		from = cma_start_past(cma, bitno, rq->mask, stuck,
-				      rq->pfn + rq->nr);
-		if (scan && rq->nr >= pageblock_nr_pages)
-			from = cma_round_to_block(cma, from);
+/* What trying one window came to. */
+enum cma_outcome {
+	CMA_TAKEN,
+	CMA_BUSY,	/* a page in the window did not move; try another */
+	CMA_FAILED,	/* anything else: give up */
+};
+
+static void cma_request_init(struct cma *cma, struct cma_request *rq,
+			     unsigned long nr, unsigned int align, gfp_t gfp)
+{
+	unsigned long blocks = DIV_ROUND_UP(cma->count, pageblock_nr_pages);
+
+	rq->nr = nr;
+	rq->align = align;
+	rq->gfp = gfp;
+	rq->bits = cma_bitmap_pages_to_bits(cma, nr);
+	rq->mask = cma_bitmap_aligned_mask(cma, align);
+	rq->offset = cma_bitmap_aligned_offset(cma, align);
+	rq->most = clamp(blocks, 2UL, (unsigned long)CMA_MAX_BUSY_ATTEMPTS);
+	rq->busy = 0;
+	rq->skipped = 0;
+	rq->pfn = -1UL;
+	rq->err = -ENOMEM;
+	rq->nr_blocking = 0;
+}
+
+static unsigned long cma_bit_to_pfn(struct cma *cma, unsigned long bitno)
+{
+	return cma->base_pfn + (bitno << cma->order_per_bit);
+}
+
+/* Claim a free window at or after bit @start; -1UL if there is none. */
+static unsigned long cma_claim_window(struct cma *cma, unsigned long start,
+				      const struct cma_request *rq)
+{
+	unsigned long nbits = cma_bitmap_maxno(cma), bitno;
+
+	spin_lock_irq(&cma->lock);
+	bitno = bitmap_find_next_zero_area_off(cma->bitmap, nbits, start,
+					       rq->bits, rq->mask, rq->offset);
+	if (bitno < nbits) {
+		bitmap_set(cma->bitmap, bitno, rq->bits);
+		cma->free_bits -= rq->bits;
+	} else {
+		bitno = -1UL;
 	}
-	return NULL;
+	spin_unlock_irq(&cma->lock);
+	return bitno;
 }
-
-/*
- * Only busy windows stood in the way (not a lack of room, not another
- * error), and the caller may sleep and did not ask to give up early.
- */
-static bool cma_may_retry(const struct cma_request *rq)
-{
-	return rq->err == -EBUSY && gfpflags_allow_blocking(rq->gfp) &&
-	       !(rq->gfp & __GFP_NORETRY);
-}
-
-/*
- * The search, in rounds. A round is a scanned pass; if the scan alone
- * ruled out every busy window, it may have judged a page on its way to an
- * LRU list, so an unscanned pass follows that tries each window for real.
- * When a round met only busy windows and the caller may wait, the next
- * one starts after a pause: pages pinned for a moment are then free to
- * move.
- */
-static struct page *cma_search_rounds(struct cma *cma, struct cma_request *rq)
-{
-	unsigned int round = 0, ms;
-	struct page *page;
-
-	for (;;) {
-		page = cma_search(cma, rq, true);
-		if (!page && rq->err == -EBUSY && rq->skipped &&
-		    rq->busy <= rq->most)
-			page = cma_search(cma, rq, false);
-		if (page || round == ARRAY_SIZE(cma_busy_pause_ms) ||
-		    !cma_may_retry(rq))
-			return page;
-		ms = cma_busy_pause_ms[round++];
-		usleep_range(ms * USEC_PER_MSEC, ms * USEC_PER_MSEC + 500);
-		cma_request_new_round(rq);
-	}
-}
-
-/* --- Reporting ---------------------------------------------------------- */
 
 /*
  * One line on a page that kept a window busy, read without a reference:
@@ -1126,7 +847,454 @@ static void cma_account(struct cma *cma, struct page *page,
 		cma_sysfs_account_fail_pages(cma, nr);
 }
 
-/* The one allocator behind cma_alloc() and cma_alloc_folio(). */
+/* Move the pages of [@pfn, @pfn + @nr) out of the way and take them. */
+static int cma_take_range(struct cma *cma, unsigned long pfn,
+			  unsigned long nr, gfp_t gfp)
+{
+	int err;
+
+	/*
+	 * alloc_contig_range() refuses __GFP_NORETRY; for CMA it means no
+	 * second round for busy windows (cma_may_retry()).
+	 */
+	mutex_lock(&cma->alloc_mutex);
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA,
+				 gfp & ~__GFP_NORETRY);
+	mutex_unlock(&cma->alloc_mutex);
+	return err;
+}
+
+/* Drop every page's only reference to a block; all or none. */
+static bool cma_freeze_block(struct page *head, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 0; i < nr; i++) {
+		if (!page_ref_freeze(nth_page(head, i), 1))
+			break;
+	}
+	if (i == nr)
+		return true;
+	while (i--)
+		page_ref_unfreeze(nth_page(head, i), 1);
+	return false;
+}
+
+/*
+ * Give released pages back to the buddy allocator in the largest naturally
+ * aligned blocks, straight onto the free lists. Through the per-CPU lists
+ * they would not count as free, and the next request for the same window
+ * would miss the fast path and have alloc_contig_range() drain every CPU.
+ * A block some other user still holds a reference to goes page by page.
+ */
+static void cma_free_range(unsigned long pfn, unsigned long nr)
+{
+	unsigned int order;
+
+	while (nr) {
+		order = min_t(unsigned int, ilog2(nr), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		if (cma_freeze_block(pfn_to_page(pfn), order))
+			free_pages_to_buddy(pfn_to_page(pfn), order);
+		else
+			free_contig_range(pfn, 1UL << order);
+		pfn += 1UL << order;
+		nr -= 1UL << order;
+	}
+}
+
+/*
+ * Claim (@set) or give back the bits of the pageblock at bit @blk around
+ * the window [@bitno, @bitno + @bits). Claiming fails if one is taken.
+ */
+static bool cma_block_rest(struct cma *cma, unsigned long blk,
+			   unsigned long bitno, unsigned long bits, bool set)
+{
+	unsigned long nbits = pageblock_nr_pages >> cma->order_per_bit;
+	unsigned long head = bitno - blk, tail = blk + nbits - bitno - bits;
+	unsigned long flags;
+	bool ok = true;
+
+	spin_lock_irqsave(&cma->lock, flags);
+	if (set) {
+		ok = find_next_bit(cma->bitmap, bitno, blk) >= bitno &&
+		     find_next_bit(cma->bitmap, blk + nbits, bitno + bits) >=
+		     blk + nbits;
+		if (ok) {
+			bitmap_set(cma->bitmap, blk, head);
+			bitmap_set(cma->bitmap, bitno + bits, tail);
+			cma->free_bits -= head + tail;
+		}
+	} else {
+		bitmap_clear(cma->bitmap, blk, head);
+		bitmap_clear(cma->bitmap, bitno + bits, tail);
+		cma->free_bits += head + tail;
+	}
+	spin_unlock_irqrestore(&cma->lock, flags);
+	return ok;
+}
+
+/* Bitmap index of the pageblock holding bit @bitno. */
+static unsigned long cma_block_of(struct cma *cma, unsigned long bitno)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+
+	return (ALIGN_DOWN(pfn, pageblock_nr_pages) - cma->base_pfn) >>
+	       cma->order_per_bit;
+}
+
+/*
+ * A request smaller than a pageblock, in a pageblock nothing else uses:
+ * alloc_contig_range() would take the whole free buddy block around the
+ * request anyway and give the surplus back page by page, which costs more
+ * than the request itself. Whether the window at @bitno is such a case;
+ * if so, the rest of its pageblock is claimed too.
+ */
+static bool cma_claim_block(struct cma *cma, unsigned long bitno,
+			    const struct cma_request *rq)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+
+	/* Zeroing the whole pageblock on allocation would cost more. */
+	if (want_init_on_alloc(rq->gfp) || cma->order_per_bit > pageblock_order)
+		return false;
+	if (pfn + rq->nr > end || start < cma->base_pfn ||
+	    end > cma->base_pfn + cma->count)
+		return false;
+	/* Nobody holds a page of it: all free in the buddy or per-CPU. */
+	if (cma_scan_window(cma, start, end, CMA_SCAN_HELD) < end)
+		return false;
+	return cma_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits,
+			      true);
+}
+
+/*
+ * Take the whole pageblock of the window at @bitno (claimed by
+ * cma_claim_block()) and give back the rest in blocks; the rest's bits
+ * are given back either way.
+ */
+static int cma_take_block(struct cma *cma, unsigned long bitno,
+			  const struct cma_request *rq)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno);
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+	int err;
+
+	err = cma_take_range(cma, start, pageblock_nr_pages, rq->gfp);
+	if (!err) {
+		cma_free_range(start, pfn - start);
+		cma_free_range(pfn + rq->nr, end - pfn - rq->nr);
+	}
+	cma_block_rest(cma, cma_block_of(cma, bitno), bitno, rq->bits, false);
+	return err;
+}
+
+#if IS_ENABLED(CONFIG_CMA_KUNIT_TEST)
+/*
+ * The KUnit suite learns which requests the fast path served through a
+ * named resource holding an atomic_t (see lib/slub_kunit.c for the
+ * pattern); outside a test that added one, this is a static-key test.
+ */
+static void cma_note_fast_path(void)
+{
+	struct kunit_resource *res;
+
+	if (!kunit_get_current_test())
+		return;
+	res = kunit_find_named_resource(current->kunit_test, "cma_fast_path");
+	if (!res)
+		return;
+	atomic_inc(res->data);
+	kunit_put_resource(res);
+}
+#else
+static inline void cma_note_fast_path(void)
+{
+}
+#endif
+
+/*
+ * Head of the free MIGRATE_CMA buddy block that holds @pfn, its order in
+ * *@order; -1UL when @pfn is not free in the buddy allocator (in use, on a
+ * per-CPU list) or its pageblock is not MIGRATE_CMA (being isolated).
+ */
+static unsigned long cma_free_head(struct zone *zone, unsigned long pfn,
+				   unsigned int *order)
+{
+	unsigned long head;
+	struct page *page;
+	unsigned int o;
+
+	lockdep_assert_held(&zone->lock);
+	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		head = ALIGN_DOWN(pfn, 1UL << o);
+		if (!zone_spans_pfn(zone, head) || !pfn_valid(head))
+			return -1UL;
+		page = pfn_to_page(head);
+		if (!PageBuddy(page))
+			continue;
+		/* Blocks never overlap: a smaller one here rules out a bigger. */
+		if (buddy_order(page) < o)
+			return -1UL;
+		if (get_pageblock_migratetype(page) != MIGRATE_CMA)
+			return -1UL;
+		*order = buddy_order(page);
+		return head;
+	}
+	return -1UL;
+}
+
+static bool cma_all_free(struct zone *zone, unsigned long pfn,
+			 unsigned long end)
+{
+	unsigned long head;
+	unsigned int order;
+
+	while (pfn < end) {
+		head = cma_free_head(zone, pfn, &order);
+		if (head == -1UL)
+			return false;
+		pfn = head + (1UL << order);
+	}
+	return true;
+}
+
+/* Return isolated pages [@pfn, @end) to the free lists in aligned blocks. */
+static void cma_put_back(unsigned long pfn, unsigned long end)
+{
+	unsigned int order;
+
+	while (pfn < end) {
+		order = min_t(unsigned int, ilog2(end - pfn), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		__putback_isolated_page(pfn_to_page(pfn), order, MIGRATE_CMA);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * Take the free blocks that cover [@pfn, @end) off the free lists and give
+ * back what lies outside the window. __isolate_free_page() and
+ * __putback_isolated_page() keep NR_FREE_PAGES and NR_FREE_CMA_PAGES
+ * right by themselves: the window's pages leave both counters once. A
+ * watermark refusal half way returns the part already taken.
+ */
+static bool cma_isolate_free(struct zone *zone, unsigned long pfn,
+			     unsigned long end)
+{
+	unsigned long start = pfn, head, stop;
+	unsigned int order;
+
+	lockdep_assert_held(&zone->lock);
+	while (pfn < end) {
+		head = cma_free_head(zone, pfn, &order);
+		if (!__isolate_free_page(pfn_to_page(head), order)) {
+			cma_put_back(start, pfn);
+			return false;
+		}
+		stop = head + (1UL << order);
+		cma_put_back(head, max(head, start));
+		cma_put_back(min(stop, end), stop);
+		pfn = stop;
+	}
+	return true;
+}
+
+/* Make isolated pages what alloc_contig_range() hands out: one ref each. */
+static void cma_prep_taken(unsigned long pfn, unsigned long nr, gfp_t gfp)
+{
+	unsigned long end = pfn + nr;
+	unsigned int order;
+	struct page *page;
+
+	while (pfn < end) {
+		order = min_t(unsigned int, ilog2(end - pfn), MAX_PAGE_ORDER);
+		if (pfn)
+			order = min_t(unsigned int, order, __ffs(pfn));
+		page = pfn_to_page(pfn);
+		post_alloc_hook(page, order, gfp);
+		set_page_refcounted(page);
+		if (order)
+			split_page(page, order);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * The fast path. When every page of the window is free in the buddy
+ * allocator, take them straight off the MIGRATE_CMA free lists: nothing
+ * to migrate, no LRU or per-CPU list to drain, no pageblock to isolate,
+ * no other CPU to interrupt. Anything else (a page in use or on a per-CPU
+ * list, a pageblock being isolated, a watermark refusal) leaves the
+ * window as it was for alloc_contig_range().
+ */
+static bool cma_take_free(struct cma *cma, unsigned long pfn,
+			  const struct cma_request *rq)
+{
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+	unsigned long flags, end = pfn + rq->nr;
+	bool taken;
+
+	/* alloc_contig_range() builds compound pages; leave those to it. */
+	if (rq->gfp & __GFP_COMP)
+		return false;
+	spin_lock_irqsave(&zone->lock, flags);
+	taken = cma_all_free(zone, pfn, end) &&
+		cma_isolate_free(zone, pfn, end);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (!taken)
+		return false;
+	cma_prep_taken(pfn, rq->nr, rq->gfp);
+	cma_note_fast_path();
+	return true;
+}
+
+/*
+ * Try the window at @bitno, already claimed in the bitmap. With @scan, a
+ * window holding a page that cannot move is busy without an attempt. When
+ * busy, *@stuck is the first page to blame (or the window's end when
+ * none is known).
+ */
+static enum cma_outcome cma_try_window(struct cma *cma,
+				       struct cma_request *rq,
+				       unsigned long bitno, bool scan,
+				       unsigned long *stuck)
+{
+	unsigned long pfn = cma_bit_to_pfn(cma, bitno), end = pfn + rq->nr;
+	int err;
+
+	rq->pfn = pfn;
+	if (cma_take_free(cma, pfn, rq)) {
+		rq->err = 0;
+		return CMA_TAKEN;
+	}
+	*stuck = end;
+	if (scan)
+		*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_STUCK);
+	if (*stuck < end) {
+		rq->skipped++;
+		rq->err = -EBUSY;
+		return CMA_BUSY;
+	}
+
+	if (rq->nr < pageblock_nr_pages && cma_claim_block(cma, bitno, rq))
+		err = cma_take_block(cma, bitno, rq);
+	else
+		err = cma_take_range(cma, pfn, rq->nr, rq->gfp);
+	rq->err = err;
+	if (!err)
+		return CMA_TAKEN;
+	if (err != -EBUSY)
+		return CMA_FAILED;
+	*stuck = cma_scan_window(cma, pfn, end, CMA_SCAN_ANY);
+	return CMA_BUSY;
+}
+
+/* Remember @stuck as a page in the way, once, unless it is unknown. */
+static void cma_note_blocker(struct cma_request *rq, unsigned long stuck)
+{
+	unsigned int i;
+
+	if (stuck >= rq->pfn + rq->nr)
+		return;
+	for (i = 0; i < rq->nr_blocking; i++) {
+		if (rq->blocking[i] == stuck)
+			return;
+	}
+	if (rq->nr_blocking < ARRAY_SIZE(rq->blocking))
+		rq->blocking[rq->nr_blocking++] = stuck;
+}
+
+/*
+ * Try the free windows in address order, from the start of the area, until
+ * one is taken, one fails for a reason other than a busy page, there is no
+ * window left, or too many were busy. Returns the first page or NULL.
+ */
+static struct page *cma_search(struct cma *cma, struct cma_request *rq,
+			       bool scan)
+{
+	unsigned long from = 0, bitno, stuck;
+
+	while (rq->busy <= rq->most) {
+		bitno = cma_claim_window(cma, from, rq);
+		if (bitno == -1UL)
+			return NULL;
+		switch (cma_try_window(cma, rq, bitno, scan, &stuck)) {
+		case CMA_TAKEN:
+			return pfn_to_page(rq->pfn);
+		case CMA_FAILED:
+			cma_mark_free(cma, bitno, rq->bits);
+			return NULL;
+		case CMA_BUSY:
+			break;
+		}
+		cma_mark_free(cma, bitno, rq->bits);
+		rq->busy++;
+		cma_note_blocker(rq, stuck);
+		trace_cma_alloc_busy_retry(cma->name, rq->pfn,
+					   pfn_to_page(rq->pfn), rq->nr,
+					   rq->align);
+		from = cma_start_past(cma, bitno, rq->mask, stuck,
+				      rq->pfn + rq->nr);
+		if (scan && rq->nr >= pageblock_nr_pages)
+			from = cma_round_to_block(cma, from);
+	}
+	return NULL;
+}
+
+/*
+ * Windows are scanned for a page that cannot move before they cost an
+ * alloc_contig_range(). If the scan alone ruled out every window, it may
+ * have judged a page on its way to an LRU list: the search runs once more,
+ * trying each window for real.
+ */
+static struct page *cma_search_twice(struct cma *cma, struct cma_request *rq)
+{
+	struct page *page = cma_search(cma, rq, true);
+
+	if (page || rq->err != -EBUSY || !rq->skipped || rq->busy > rq->most)
+		return page;
+	return cma_search(cma, rq, false);
+}
+
+/*
+ * Only busy windows stood in the way (not a lack of room, not another
+ * error), and the caller may sleep and did not ask to give up early.
+ */
+static bool cma_may_retry(const struct cma_request *rq)
+{
+	return rq->err == -EBUSY && gfpflags_allow_blocking(rq->gfp) &&
+	       !(rq->gfp & __GFP_NORETRY);
+}
+
+/*
+ * Search the area; if only busy windows were found, pause and search
+ * again a few times: pages pinned for a moment are then free to move.
+ */
+static struct page *cma_search_rounds(struct cma *cma, struct cma_request *rq)
+{
+	struct page *page = cma_search_twice(cma, rq);
+	unsigned int round, ms;
+
+	for (round = 0; !page && round < ARRAY_SIZE(cma_busy_pause_ms) &&
+	     cma_may_retry(rq); round++) {
+		ms = cma_busy_pause_ms[round];
+		usleep_range(ms * USEC_PER_MSEC, ms * USEC_PER_MSEC + 500);
+		rq->busy = 0;
+		rq->skipped = 0;
+		rq->nr_blocking = 0;
+		/* The round may find no room at all now: no further one. */
+		rq->err = -ENOMEM;
+		page = cma_search_twice(cma, rq);
+	}
+	return page;
+}
+
 static struct page *cma_alloc_pages(struct cma *cma, unsigned long nr,
 				    unsigned int align, gfp_t gfp)
 {
@@ -1260,14 +1428,13 @@ bool cma_release(struct cma *cma, const struct page *pages, unsigned long count)
 
 	if (!cma_pages_valid(cma, pages, count))
 		return false;
-	/*
-	 * Pages first: the bitmap must not offer them while still in use.
-	 * Straight to the buddy free lists, so that the next request for
-	 * them can take them without alloc_contig_range().
-	 */
-	free_contig_range_to_buddy(first, count);
-	cma_unclaim(cma, (first - cma->base_pfn) >> cma->order_per_bit,
-		    cma_bitmap_pages_to_bits(cma, count));
+	/* Pages first: the bitmap must not offer them while still in use. */
+	if (folio_test_large(page_folio(pages)))
+		free_contig_range(first, count);
+	else
+		cma_free_range(first, count);
+	cma_mark_free(cma, (first - cma->base_pfn) >> cma->order_per_bit,
+		      cma_bitmap_pages_to_bits(cma, count));
 	trace_cma_release(cma->name, first, pages, count);
 	cma_sysfs_account_release_pages(cma, count);
 	return true;

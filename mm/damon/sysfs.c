@@ -29,24 +29,13 @@
  * to it.  It is only ever held for short: a state writer holds it to check
  * and prepare its command but not while the kdamond works on it, and the
  * kdamond takes it itself around each step of a command (never otherwise).
- * So the files of both sysfs.c and sysfs-schemes.c wait for it rather than
- * fail with -EBUSY, and all of them wait the same way, through
- * damon_sysfs_lock_file():
- *
- * A directory is only ever removed under damon_sysfs_lock, and removing it
- * waits for the handlers running on its files (kernfs drains their active
- * references).  A handler that slept on the lock with its active reference
- * held would deadlock against such a removal, so damon_sysfs_lock_file()
- * drops that reference (kernfs_break_active_protection()) for as long as
- * the handler may sleep on the lock, and once it has the lock looks the
- * file up again: gone, the handler returns -ENOENT without touching the
- * directory, which may be freed; still there, it stays until the lock is
- * released.  The one rule costs sysfs-schemes.c no restructuring (it
- * removes its directories under the lock), where the alternative rule,
- * removing only after unlocking what was detached and marked dead under
- * the lock, would need a dead mark on every directory of it.  A bounded
- * trylock loop would turn long holders (a 65536-region resize) into
- * -EBUSY again.
+ * Our handlers wait for it instead of failing with -EBUSY.  That is safe
+ * because no holder waits for a kdamond (off stops one without it) nor
+ * removes a directory with one of our files in it: an nr_* write detaches
+ * the children it drops and marks their nr_* directories dead under the
+ * lock, and removes them after unlocking; a handler that then gets the lock
+ * in a dead directory returns -ENOENT.  The files of sysfs-schemes.c still
+ * only try the lock, so they may be removed under it.
  *
  * damon_sysfs_kdamond->cmd_mutex lets one state command at a time work on a
  * kdamond: the next one waits (killably) for the answer to the first.  Off
@@ -61,15 +50,13 @@
  *
  * Lock order: cmd_mutex, state_lock, damon_sysfs_lock, ctx_lock, the core's
  * damon_ctx->kdamond_lock.  cmd_lock is innermost and never held across a
- * call into DAMON.  A handler holds none of them with its active reference
- * held, except ctx_lock, which no remover waits for.
+ * call into DAMON.
  *
  * Values (pid_target, start, end, intervals) are plain words: they are read
  * only while a context is being built, under damon_sysfs_lock.
  */
 
 #include <linux/completion.h>
-#include <linux/kernfs.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -83,60 +70,6 @@
 #define DAMON_SYSFS_MAX_TARGETS		65536
 #define DAMON_SYSFS_MAX_REGIONS		65536
 
-/**
- * damon_sysfs_lock_file() - Take damon_sysfs_lock in a file's handler.
- * @kobj:	The directory of the file.
- * @attr:	The file.
- *
- * Waits killably, without the file's active reference, so that a holder of
- * the lock may remove the directory meanwhile.  Until
- * damon_sysfs_unlock_file(), the handler may drop and retake the lock, but
- * its directory is only safe to use while it holds it (or has made its
- * removal wait, as state writers do through nr_kdamonds).
- *
- * Return: the file's node for damon_sysfs_unlock_file(), with
- * damon_sysfs_lock held; or, without it, ERR_PTR(-ENOENT) if the directory
- * was removed meanwhile, ERR_PTR(-EINTR) on a fatal signal.
- */
-struct kernfs_node *damon_sysfs_lock_file(struct kobject *kobj,
-					  const struct attribute *attr)
-{
-	struct kernfs_node *kn, *found;
-	int err = -ENOENT;
-
-	kn = kernfs_find_and_get(kobj->sd, attr->name);
-	if (WARN_ON_ONCE(!kn))
-		return ERR_PTR(-ENOENT);
-	kernfs_break_active_protection(kn);
-	if (mutex_lock_killable(&damon_sysfs_lock)) {
-		err = -EINTR;
-		goto unbreak;
-	}
-	/* removal is under the lock: the file is gone, or there to stay */
-	found = kernfs_find_and_get(kn->parent, kn->name);
-	kernfs_put(found);
-	if (found == kn)
-		return kn;
-	mutex_unlock(&damon_sysfs_lock);
-unbreak:
-	kernfs_unbreak_active_protection(kn);
-	kernfs_put(kn);
-	return ERR_PTR(err);
-}
-
-/**
- * damon_sysfs_unlock_file() - Release what damon_sysfs_lock_file() took.
- * @kn:		What damon_sysfs_lock_file() returned.
- *
- * Must be called with damon_sysfs_lock held, before the handler returns.
- */
-void damon_sysfs_unlock_file(struct kernfs_node *kn)
-{
-	mutex_unlock(&damon_sysfs_lock);
-	kernfs_unbreak_active_protection(kn);
-	kernfs_put(kn);
-}
-
 /*
  * Numbered children directories
  */
@@ -148,16 +81,19 @@ struct damon_sysfs_dirs;
  * @ktype:	The directory's type, with its nr_* file.
  * @limit:	Largest accepted count.
  * @add:	Create child @idx under @parent, complete with its own
- *		subdirectories, and set *@kid to it; on failure leave nothing.
- * @remove:	Remove a child made by @add and drop its reference.
+ *		subdirectories, and set *@kid to it.  On failure *@kid is
+ *		NULL, or a child left half built because removing it needs
+ *		damon_sysfs_lock released: @kill and @remove take it as it is.
+ * @kill:	Optional: mark the directories of nr_* files below a child
+ *		that is being detached dead (damon_sysfs_dirs_kill()).
+ * @remove:	Remove a detached child made by @add and drop its reference.
  * @busy:	Optional: true while the count must not change.
- *
- * All of them run under damon_sysfs_lock.
  */
 struct damon_sysfs_dirs_ops {
 	const struct kobj_type *ktype;
 	int limit;
 	int (*add)(struct kobject *parent, int idx, struct kobject **kid);
+	void (*kill)(struct kobject *kid);
 	void (*remove)(struct kobject *kid);
 	bool (*busy)(struct damon_sysfs_dirs *dirs);
 };
@@ -167,12 +103,31 @@ struct damon_sysfs_dirs_ops {
  * @kobj:	The directory, holding the nr_* file.
  * @kids:	The children, @nr of them, named after their index.
  * @nr:		Number of children.
+ * @dead:	Detached from the tree: its nr_* file refuses writes until
+ *		the directory is removed.
  * @ops:	How children are made and removed.
  *
- * @kids and @nr are under damon_sysfs_lock.
+ * @kids, @nr and @dead are under damon_sysfs_lock.
  */
 struct damon_sysfs_dirs {
 	struct kobject kobj;
+	struct kobject **kids;
+	int nr;
+	bool dead;
+	const struct damon_sysfs_dirs_ops *ops;
+};
+
+/**
+ * struct damon_sysfs_gone - Children detached from the tree.
+ * @kids:	The children, to remove once damon_sysfs_lock is released.
+ * @nr:		Number of them.
+ * @ops:	How to remove them.
+ *
+ * Removing a directory waits for the handlers running on its files, and
+ * those may be waiting for damon_sysfs_lock: children are detached under the
+ * lock and removed after it, by damon_sysfs_gone_remove().
+ */
+struct damon_sysfs_gone {
 	struct kobject **kids;
 	int nr;
 	const struct damon_sysfs_dirs_ops *ops;
@@ -183,27 +138,73 @@ static struct damon_sysfs_dirs *to_dirs(struct kobject *kobj)
 	return container_of(kobj, struct damon_sysfs_dirs, kobj);
 }
 
-/* Remove the children past the first @nr. */
-static void damon_sysfs_dirs_trim(struct damon_sysfs_dirs *dirs, int nr)
+/* Mark @dirs and every numbered directory below it dead. */
+static void damon_sysfs_dirs_kill(struct damon_sysfs_dirs *dirs)
 {
+	int i;
+
 	lockdep_assert_held(&damon_sysfs_lock);
-	while (dirs->nr > nr)
-		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	dirs->dead = true;
+	if (dirs->ops->kill)
+		for (i = 0; i < dirs->nr; i++)
+			dirs->ops->kill(dirs->kids[i]);
+}
+
+/* Move the children past the first @nr to @gone, marked dead. */
+static void damon_sysfs_dirs_detach(struct damon_sysfs_dirs *dirs, int nr,
+				    struct damon_sysfs_gone *gone)
+{
+	struct kobject *kid;
+
+	lockdep_assert_held(&damon_sysfs_lock);
+	while (dirs->nr > nr) {
+		kid = dirs->kids[--dirs->nr];
+		if (dirs->ops->kill)
+			dirs->ops->kill(kid);
+		gone->kids[gone->nr++] = kid;
+	}
 	if (!dirs->nr) {
 		kfree(dirs->kids);
 		dirs->kids = NULL;
 	}
 }
 
-/* Change the number of children to @nr; on failure it stays as it was. */
-static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
+/*
+ * Remove what damon_sysfs_dirs_detach() left in @gone, without
+ * damon_sysfs_lock: the handlers of the subtree that wait for it see it dead
+ * and return, which lets their directories go.
+ */
+static void damon_sysfs_gone_remove(struct damon_sysfs_gone *gone)
+{
+	int i;
+
+	for (i = 0; i < gone->nr; i++)
+		gone->ops->remove(gone->kids[i]);
+	kfree(gone->kids);
+	gone->kids = NULL;
+	gone->nr = 0;
+}
+
+/*
+ * Change the number of children to @nr.  Removed children (and new ones if
+ * the growth fails half way) go to @gone for damon_sysfs_gone_remove().
+ */
+static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr,
+				   struct damon_sysfs_gone *gone)
 {
 	struct kobject **kids, *kid;
 	int old_nr = dirs->nr, err;
 
 	lockdep_assert_held(&damon_sysfs_lock);
-	if (nr <= old_nr) {
-		damon_sysfs_dirs_trim(dirs, nr);
+	if (nr == old_nr)
+		return 0;
+	gone->ops = dirs->ops;
+	gone->kids = kmalloc_array(abs(nr - old_nr), sizeof(*gone->kids),
+				   GFP_KERNEL | __GFP_NOWARN);
+	if (!gone->kids)
+		return -ENOMEM;
+	if (nr < old_nr) {
+		damon_sysfs_dirs_detach(dirs, nr, gone);
 		return 0;
 	}
 	kids = krealloc_array(dirs->kids, nr, sizeof(*kids),
@@ -212,12 +213,14 @@ static int damon_sysfs_dirs_resize(struct damon_sysfs_dirs *dirs, int nr)
 		return -ENOMEM;
 	dirs->kids = kids;
 	while (dirs->nr < nr) {
+		kid = NULL;
 		err = dirs->ops->add(&dirs->kobj, dirs->nr, &kid);
+		if (kid)
+			dirs->kids[dirs->nr++] = kid;
 		if (err) {
-			damon_sysfs_dirs_trim(dirs, old_nr);
+			damon_sysfs_dirs_detach(dirs, old_nr, gone);
 			return err;
 		}
-		dirs->kids[dirs->nr++] = kid;
 	}
 	return 0;
 }
@@ -233,7 +236,7 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 					 const char *buf, size_t count)
 {
 	struct damon_sysfs_dirs *dirs = to_dirs(kobj);
-	struct kernfs_node *kn;
+	struct damon_sysfs_gone gone = {};
 	int nr, err;
 
 	err = kstrtoint(buf, 0, &nr);
@@ -241,45 +244,23 @@ static ssize_t damon_sysfs_dirs_nr_store(struct kobject *kobj,
 		return err;
 	if (nr < 0 || nr > dirs->ops->limit)
 		return -EINVAL;
-	kn = damon_sysfs_lock_file(kobj, &attr->attr);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	if (dirs->ops->busy && dirs->ops->busy(dirs))
+	err = mutex_lock_killable(&damon_sysfs_lock);
+	if (err)
+		return err;
+	if (dirs->dead)
+		err = -ENOENT;
+	else if (dirs->ops->busy && dirs->ops->busy(dirs))
 		err = -EBUSY;
 	else
-		err = damon_sysfs_dirs_resize(dirs, nr);
-	damon_sysfs_unlock_file(kn);
+		err = damon_sysfs_dirs_resize(dirs, nr, &gone);
+	mutex_unlock(&damon_sysfs_lock);
+	damon_sysfs_gone_remove(&gone);
 	return err ? err : count;
 }
 
 static void damon_sysfs_dirs_release(struct kobject *kobj)
 {
 	kfree(to_dirs(kobj));
-}
-
-/*
- * The directory type of a numbered level, named after its nr_<level> file,
- * and its operations (damon_sysfs_<level>_ops), with @max as the limit and
- * the callbacks given as designated initializers.
- */
-#define DAMON_SYSFS_DIRS_LEVEL(level, max, ...)				\
-static struct kobj_attribute damon_sysfs_nr_##level##_attr =		\
-	__ATTR(nr_##level, 0600, damon_sysfs_dirs_nr_show,		\
-	       damon_sysfs_dirs_nr_store);				\
-static struct attribute *damon_sysfs_##level##_attrs[] = {		\
-	&damon_sysfs_nr_##level##_attr.attr,				\
-	NULL,								\
-};									\
-ATTRIBUTE_GROUPS(damon_sysfs_##level);					\
-static const struct kobj_type damon_sysfs_##level##_ktype = {		\
-	.release = damon_sysfs_dirs_release,				\
-	.sysfs_ops = &kobj_sysfs_ops,					\
-	.default_groups = damon_sysfs_##level##_groups,			\
-};									\
-static const struct damon_sysfs_dirs_ops damon_sysfs_##level##_ops = {	\
-	.ktype = &damon_sysfs_##level##_ktype,				\
-	.limit = max,							\
-	__VA_ARGS__							\
 }
 
 /*
@@ -322,10 +303,15 @@ damon_sysfs_dirs_create(struct kobject *parent, const char *name,
 	return err ? ERR_PTR(err) : dirs;
 }
 
-/* Remove a numbered directory with its children. */
+/*
+ * Tear down a directory of a subtree that is detached from the tree and
+ * has no handler running any more, or was never visible.
+ */
 static void damon_sysfs_dirs_destroy(struct damon_sysfs_dirs *dirs)
 {
-	damon_sysfs_dirs_trim(dirs, 0);
+	while (dirs->nr)
+		dirs->ops->remove(dirs->kids[--dirs->nr]);
+	kfree(dirs->kids);
 	kobject_del(&dirs->kobj);
 	kobject_put(&dirs->kobj);
 }
@@ -430,9 +416,28 @@ static int damon_sysfs_region_add(struct kobject *parent, int idx,
 	return err;
 }
 
-DAMON_SYSFS_DIRS_LEVEL(regions, DAMON_SYSFS_MAX_REGIONS,
-		       .add = damon_sysfs_region_add,
-		       .remove = damon_sysfs_remove_kobj);
+static struct kobj_attribute damon_sysfs_nr_regions_attr =
+	__ATTR(nr_regions, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_regions_attrs[] = {
+	&damon_sysfs_nr_regions_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_regions);
+
+static const struct kobj_type damon_sysfs_regions_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_regions_groups,
+};
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_regions_ops = {
+	.ktype = &damon_sysfs_regions_ktype,
+	.limit = DAMON_SYSFS_MAX_REGIONS,
+	.add = damon_sysfs_region_add,
+	.remove = damon_sysfs_remove_kobj,
+};
 
 /*
  * targets/<T>/{pid_target,regions/}
@@ -484,6 +489,7 @@ static const struct kobj_type damon_sysfs_target_ktype = {
 	.default_groups = damon_sysfs_target_groups,
 };
 
+/* regions/ comes last: nothing in the target blocks on damon_sysfs_lock. */
 static int damon_sysfs_target_add(struct kobject *parent, int idx,
 				  struct kobject **kid)
 {
@@ -509,15 +515,40 @@ static int damon_sysfs_target_add(struct kobject *parent, int idx,
 	return 0;
 }
 
+static void damon_sysfs_target_kill(struct kobject *kobj)
+{
+	damon_sysfs_dirs_kill(to_target(kobj)->regions);
+}
+
 static void damon_sysfs_target_remove(struct kobject *kobj)
 {
 	damon_sysfs_dirs_destroy(to_target(kobj)->regions);
 	damon_sysfs_remove_kobj(kobj);
 }
 
-DAMON_SYSFS_DIRS_LEVEL(targets, DAMON_SYSFS_MAX_TARGETS,
-		       .add = damon_sysfs_target_add,
-		       .remove = damon_sysfs_target_remove);
+static struct kobj_attribute damon_sysfs_nr_targets_attr =
+	__ATTR(nr_targets, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_targets_attrs[] = {
+	&damon_sysfs_nr_targets_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_targets);
+
+static const struct kobj_type damon_sysfs_targets_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_targets_groups,
+};
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_targets_ops = {
+	.ktype = &damon_sysfs_targets_ktype,
+	.limit = DAMON_SYSFS_MAX_TARGETS,
+	.add = damon_sysfs_target_add,
+	.kill = damon_sysfs_target_kill,
+	.remove = damon_sysfs_target_remove,
+};
 
 /*
  * monitoring_attrs/intervals/{sample_us,aggr_us,update_us}
@@ -717,6 +748,10 @@ static int damon_sysfs_context_add_schemes(struct damon_sysfs_context *context)
 	return err;
 }
 
+/*
+ * The files of schemes/ change its arrays under damon_sysfs_lock, dead
+ * context or not; they only try the lock, so removing them under it is safe.
+ */
 static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
 {
 	lockdep_assert_held(&damon_sysfs_lock);
@@ -724,6 +759,10 @@ static void damon_sysfs_context_remove_schemes(struct damon_sysfs_schemes *s)
 	damon_sysfs_remove_kobj(&s->kobj);
 }
 
+/*
+ * targets/ comes last: the files that block on damon_sysfs_lock appear
+ * only once nothing can fail any more.  (Those of schemes/ only try it.)
+ */
 static int damon_sysfs_context_add(struct kobject *parent, int idx,
 				   struct kobject **kid)
 {
@@ -765,19 +804,46 @@ remove_context:
 	return err;
 }
 
+static void damon_sysfs_context_kill(struct kobject *kobj)
+{
+	damon_sysfs_dirs_kill(to_context(kobj)->targets);
+}
+
 static void damon_sysfs_context_remove(struct kobject *kobj)
 {
 	struct damon_sysfs_context *context = to_context(kobj);
 
+	mutex_lock(&damon_sysfs_lock);
 	damon_sysfs_context_remove_schemes(context->schemes);
+	mutex_unlock(&damon_sysfs_lock);
 	damon_sysfs_dirs_destroy(context->targets);
 	damon_sysfs_context_remove_attrs(context);
 	damon_sysfs_remove_kobj(kobj);
 }
 
-DAMON_SYSFS_DIRS_LEVEL(contexts, DAMON_SYSFS_MAX_CONTEXTS,
-		       .add = damon_sysfs_context_add,
-		       .remove = damon_sysfs_context_remove);
+static struct kobj_attribute damon_sysfs_nr_contexts_attr =
+	__ATTR(nr_contexts, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_contexts_attrs[] = {
+	&damon_sysfs_nr_contexts_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_contexts);
+
+static const struct kobj_type damon_sysfs_contexts_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_contexts_groups,
+};
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_contexts_ops = {
+	.ktype = &damon_sysfs_contexts_ktype,
+	.limit = DAMON_SYSFS_MAX_CONTEXTS,
+	.add = damon_sysfs_context_add,
+	.kill = damon_sysfs_context_kill,
+	.remove = damon_sysfs_context_remove,
+};
 
 /*
  * Building a damon_ctx from the tree, which must not change meanwhile, on a
@@ -992,6 +1058,7 @@ struct damon_sysfs_cmd {
  *		off does not take it.
  * @state_lock:	Held by on and off: @damon_ctx is replaced by on only.
  * @writers:	State writers in state_store(); under damon_sysfs_lock.
+ * @dead:	Detached from the tree; under damon_sysfs_lock.
  * @tried:	The schemes/ directory whose tried regions the kdamond is
  *		updating; under damon_sysfs_lock.
  * @refresh_ms:	If not 0, the running kdamond refreshes the schemes' stats
@@ -1010,6 +1077,7 @@ struct damon_sysfs_kdamond {
 	struct mutex cmd_mutex;		/* one state command at a time */
 	struct mutex state_lock;	/* on and off */
 	int writers;
+	bool dead;
 	struct damon_sysfs_schemes *tried;
 	unsigned int refresh_ms;
 	unsigned long refreshed;
@@ -1615,33 +1683,47 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 /*
- * The writer is counted in kd->writers, so nr_kdamonds keeps the directory
- * while it works, which lets it release damon_sysfs_lock meanwhile.  Its
- * active reference stays dropped throughout: the command takes the lock
- * again.
+ * Count the writer in, so nr_kdamonds keeps the directory while it works,
+ * unless the directory is already on its way out.
  */
+static int damon_sysfs_writer_enter(struct damon_sysfs_kdamond *kd)
+{
+	int err = mutex_lock_killable(&damon_sysfs_lock);
+
+	if (err)
+		return err;
+	if (kd->dead)
+		err = -ENOENT;
+	else
+		kd->writers++;
+	mutex_unlock(&damon_sysfs_lock);
+	return err;
+}
+
+static void damon_sysfs_writer_exit(struct damon_sysfs_kdamond *kd)
+{
+	mutex_lock(&damon_sysfs_lock);
+	kd->writers--;
+	mutex_unlock(&damon_sysfs_lock);
+}
+
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
 	const struct damon_sysfs_cmd_type *type = damon_sysfs_parse_cmd(buf);
 	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
-	struct kernfs_node *kn;
 	int err;
 
 	if (!type)
 		return -EINVAL;
-	kn = damon_sysfs_lock_file(kobj, &attr->attr);
-	if (IS_ERR(kn))
-		return PTR_ERR(kn);
-	kd->writers++;
-	mutex_unlock(&damon_sysfs_lock);
+	err = damon_sysfs_writer_enter(kd);
+	if (err)
+		return err;
 	if (type->step)
 		err = damon_sysfs_send_cmd(kd, type);
 	else
 		err = type->prepare(kd, NULL);
-	mutex_lock(&damon_sysfs_lock);
-	kd->writers--;
-	damon_sysfs_unlock_file(kn);
+	damon_sysfs_writer_exit(kd);
 	return err ? err : count;
 }
 
@@ -1711,6 +1793,11 @@ static const struct kobj_type damon_sysfs_kdamond_ktype = {
 	.default_groups = damon_sysfs_kdamond_groups,
 };
 
+/*
+ * The state file blocks on damon_sysfs_lock, and exists as soon as the
+ * directory does: a kdamond whose contexts/ cannot be made is handed back
+ * half built, to be removed after the lock is released.
+ */
 static int damon_sysfs_kdamond_add(struct kobject *parent, int idx,
 				   struct kobject **kid)
 {
@@ -1728,20 +1815,30 @@ static int damon_sysfs_kdamond_add(struct kobject *parent, int idx,
 				       parent, idx);
 	if (err)
 		return err;
+	*kid = &kd->kobj;
 	contexts = damon_sysfs_dirs_create(&kd->kobj, "contexts",
 					   &damon_sysfs_contexts_ops);
-	if (IS_ERR(contexts)) {
-		damon_sysfs_remove_kobj(&kd->kobj);
+	if (IS_ERR(contexts))
 		return PTR_ERR(contexts);
-	}
 	kd->contexts = contexts;
-	*kid = &kd->kobj;
 	return 0;
+}
+
+static void damon_sysfs_kdamond_kill(struct kobject *kobj)
+{
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	kd->dead = true;
+	if (kd->contexts)
+		damon_sysfs_dirs_kill(kd->contexts);
 }
 
 static void damon_sysfs_kdamond_remove(struct kobject *kobj)
 {
-	damon_sysfs_dirs_destroy(to_kdamond(kobj)->contexts);
+	struct damon_sysfs_kdamond *kd = to_kdamond(kobj);
+
+	if (kd->contexts)
+		damon_sysfs_dirs_destroy(kd->contexts);
 	damon_sysfs_remove_kobj(kobj);
 }
 
@@ -1763,10 +1860,30 @@ static bool damon_sysfs_kdamonds_busy(struct damon_sysfs_dirs *kdamonds)
 	return false;
 }
 
-DAMON_SYSFS_DIRS_LEVEL(kdamonds, DAMON_SYSFS_MAX_KDAMONDS,
-		       .add = damon_sysfs_kdamond_add,
-		       .remove = damon_sysfs_kdamond_remove,
-		       .busy = damon_sysfs_kdamonds_busy);
+static struct kobj_attribute damon_sysfs_nr_kdamonds_attr =
+	__ATTR(nr_kdamonds, 0600, damon_sysfs_dirs_nr_show,
+	       damon_sysfs_dirs_nr_store);
+
+static struct attribute *damon_sysfs_kdamonds_attrs[] = {
+	&damon_sysfs_nr_kdamonds_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(damon_sysfs_kdamonds);
+
+static const struct kobj_type damon_sysfs_kdamonds_ktype = {
+	.release = damon_sysfs_dirs_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = damon_sysfs_kdamonds_groups,
+};
+
+static const struct damon_sysfs_dirs_ops damon_sysfs_kdamonds_ops = {
+	.ktype = &damon_sysfs_kdamonds_ktype,
+	.limit = DAMON_SYSFS_MAX_KDAMONDS,
+	.add = damon_sysfs_kdamond_add,
+	.kill = damon_sysfs_kdamond_kill,
+	.remove = damon_sysfs_kdamond_remove,
+	.busy = damon_sysfs_kdamonds_busy,
+};
 
 static int __init damon_sysfs_init(void)
 {

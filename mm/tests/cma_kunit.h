@@ -15,49 +15,35 @@
  *    the boot did not provide (a second area, a grown table, an area whose
  *    pages all move) is skipped, saying why.
  *
- * The tests see the allocator through the tracepoints production code
- * emits, with probes registered for the length of a test: a probe on
- * cma_alloc_busy_retry counts the busy windows a request met, one on
- * cma_alloc_fast the windows the fast path took. A page made busy behind
- * CMA's back (taken with alloc_contig_range(), so the bitmap still calls
- * it free) shows how many windows a request tries; a page made a movable
- * driver page whose migration the test holds shows whether one area's
- * allocation waits for another's migration.
+ * A page made busy behind CMA's back (taken with alloc_contig_range(), so
+ * the bitmap still calls it free) shows how many windows a request tries:
+ * a probe on the cma_alloc_busy_retry tracepoint counts them.
  */
 
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
-#include <linux/migrate.h>
-#include <linux/pagemap.h>
 #include <linux/timer.h>
 
 /* --- cma_bitmap --------------------------------------------------------- */
 
-/*
- * The mask a window's first bit must clear, worked out by hand: an
- * alignment of 1 << align pages is 1 << (align - order_per_bit) bits.
- */
 static void cma_test_aligned_mask(struct kunit *test)
 {
-	static const struct {
-		unsigned int order_per_bit, align;
-		unsigned long mask;
-	} cases[] = {
-		{ 0, 0, 0x0 }, { 0, 1, 0x1 }, { 0, 4, 0xf }, { 0, 9, 0x1ff },
-		{ 0, 12, 0xfff }, { 1, 0, 0x0 }, { 1, 1, 0x0 }, { 1, 2, 0x1 },
-		{ 1, 9, 0xff }, { 4, 3, 0x0 }, { 4, 4, 0x0 }, { 4, 5, 0x1 },
-		{ 4, 10, 0x3f }, { 9, 9, 0x0 }, { 9, 10, 0x1 }, { 9, 12, 0x7 },
-	};
+	static const unsigned int orders[] = { 0, 1, 4, 9 };
 	struct cma cma = { };
-	unsigned int i;
+	unsigned int i, align;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		cma.order_per_bit = cases[i].order_per_bit;
-		KUNIT_EXPECT_EQ_MSG(test, cases[i].mask,
-				    cma_bitmap_aligned_mask(&cma, cases[i].align),
-				    "order_per_bit %u align %u",
-				    cases[i].order_per_bit, cases[i].align);
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		cma.order_per_bit = orders[i];
+		for (align = 0; align <= 12; align++) {
+			unsigned long want = align > orders[i] ?
+				(1UL << (align - orders[i])) - 1 : 0;
+
+			KUNIT_EXPECT_EQ_MSG(test, want,
+					    cma_bitmap_aligned_mask(&cma, align),
+					    "order_per_bit %u align %u",
+					    orders[i], align);
+		}
 	}
 }
 
@@ -397,80 +383,49 @@ static unsigned long cma_test_make_busy(struct kunit *test, struct cma *cma,
 	return pfn;
 }
 
-/*
- * Windows of one area, as a tracepoint saw them: cma_alloc_busy_retry
- * (busy windows) and cma_alloc_fast (windows the fast path took) have the
- * same arguments, so one probe counts either.
- */
-struct cma_test_count {
+/* Busy windows of one area, as the cma_alloc_busy_retry tracepoint saw them. */
+struct cma_test_busy_count {
 	const char *name;
 	atomic_t windows;
 };
 
-static void cma_test_probe(void *data, const char *name, unsigned long pfn,
-			   const struct page *page, unsigned long count,
-			   unsigned int align)
+static void cma_test_busy_probe(void *data, const char *name,
+				unsigned long pfn, const struct page *page,
+				unsigned long count, unsigned int align)
 {
-	struct cma_test_count *c = data;
+	struct cma_test_busy_count *c = data;
 
 	if (!strcmp(name, c->name))
 		atomic_inc(&c->windows);
 }
 
-static struct cma_test_count *cma_test_new_count(struct kunit *test,
-						 struct cma *cma)
+static void cma_test_unprobe(void *data)
 {
-	struct cma_test_count *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->name = cma->name;
-	return c;
-}
-
-static void cma_test_unprobe_busy(void *data)
-{
-	unregister_trace_cma_alloc_busy_retry(cma_test_probe, data);
+	unregister_trace_cma_alloc_busy_retry(cma_test_busy_probe, data);
 	tracepoint_synchronize_unregister();
 }
 
 /* Count the busy windows of @cma until the test ends. */
-static struct cma_test_count *cma_test_count_busy(struct kunit *test,
-						  struct cma *cma)
+static struct cma_test_busy_count *
+cma_test_count_busy(struct kunit *test, struct cma *cma)
 {
-	struct cma_test_count *c = cma_test_new_count(test, cma);
+	struct cma_test_busy_count *c;
 
-	if (register_trace_cma_alloc_busy_retry(cma_test_probe, c))
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->name = cma->name;
+	if (register_trace_cma_alloc_busy_retry(cma_test_busy_probe, c))
 		kunit_skip(test, "cannot probe cma_alloc_busy_retry");
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   cma_test_unprobe_busy,
-							   c));
-	return c;
-}
-
-static void cma_test_unprobe_fast(void *data)
-{
-	unregister_trace_cma_alloc_fast(cma_test_probe, data);
-	tracepoint_synchronize_unregister();
-}
-
-/* Count the windows of @cma the fast path takes until the test ends. */
-static struct cma_test_count *cma_test_count_fast(struct kunit *test,
-						  struct cma *cma)
-{
-	struct cma_test_count *c = cma_test_new_count(test, cma);
-
-	if (register_trace_cma_alloc_fast(cma_test_probe, c))
-		kunit_skip(test, "cannot probe cma_alloc_fast");
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   cma_test_unprobe_fast,
-							   c));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, cma_test_unprobe, c));
 	return c;
 }
 
 static void cma_test_busy_skips(struct kunit *test)
 {
 	struct cma *cma = test->priv;
-	struct cma_test_count *count;
+	struct cma_test_busy_count *count;
 	unsigned long busy, room;
 	struct page *page;
 	int seen;
@@ -515,6 +470,22 @@ static void cma_test_busy_skips(struct kunit *test)
 
 /* --- the fast path ------------------------------------------------------ */
 
+/* Count the requests the fast path serves until the test ends. */
+static atomic_t *cma_test_watch_fast(struct kunit *test)
+{
+	struct kunit_resource *res;
+	atomic_t *served;
+
+	res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
+	served = kunit_kzalloc(test, sizeof(*served), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	KUNIT_ASSERT_NOT_NULL(test, served);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_named_resource(test, NULL, NULL, res,
+							  "cma_fast_path",
+							  served));
+	return served;
+}
+
 struct cma_test_free {
 	long pages;
 	long cma;
@@ -543,7 +514,7 @@ static bool cma_test_free_moved(struct cma_test_free before,
  * is wrong three times in a row counts.
  */
 static void cma_test_fast_one(struct kunit *test, struct cma *cma,
-			      struct cma_test_count *fast, unsigned long nr,
+			      atomic_t *served, unsigned long nr,
 			      unsigned int align)
 {
 	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
@@ -553,13 +524,13 @@ static void cma_test_fast_one(struct kunit *test, struct cma *cma,
 	int tries, seen;
 
 	for (tries = 0; tries < 3 && !exact; tries++) {
-		seen = atomic_read(&fast->windows);
+		seen = atomic_read(served);
 		before = cma_test_free_now(zone);
 		page = cma_alloc(cma, nr, align, true);
 		taken = cma_test_free_now(zone);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "%lu pages, align %u",
 					  nr, align);
-		KUNIT_EXPECT_EQ_MSG(test, seen + 1, atomic_read(&fast->windows),
+		KUNIT_EXPECT_EQ_MSG(test, seen + 1, atomic_read(served),
 				    "%lu pages, align %u", nr, align);
 		KUNIT_EXPECT_EQ(test, 0UL,
 				page_to_pfn(page) & ((1UL << align) - 1));
@@ -580,19 +551,18 @@ static void cma_test_fast_sizes(struct kunit *test)
 {
 	static const unsigned long sizes[] = { 1, 2, 16, 511, 512, 2048 };
 	struct cma *cma = test->priv;
-	struct cma_test_count *fast;
+	atomic_t *served = cma_test_watch_fast(test);
 	unsigned int i, align;
 
 	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
 		kunit_skip(test, "needs an idle area of one page per bit");
-	fast = cma_test_count_fast(test, cma);
 	/* Pages earlier tests left on per-CPU lists go back to the buddy. */
 	drain_all_pages(page_zone(pfn_to_page(cma->base_pfn)));
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (sizes[i] > cma->count)
 			continue;
 		for (align = 0; align <= 9; align++)
-			cma_test_fast_one(test, cma, fast, sizes[i], align);
+			cma_test_fast_one(test, cma, served, sizes[i], align);
 	}
 	cma_test_consistent(test, cma);
 }
@@ -607,7 +577,8 @@ static void cma_test_fast_falls_back(struct kunit *test)
 {
 	struct cma *cma = test->priv;
 	struct zone *zone = page_zone(pfn_to_page(cma->base_pfn));
-	struct cma_test_count *busy_windows, *fast;
+	atomic_t *served = cma_test_watch_fast(test);
+	struct cma_test_busy_count *busy_windows;
 	unsigned long pfn, busy;
 	struct page *page;
 	int seen, busy_seen;
@@ -615,33 +586,32 @@ static void cma_test_fast_falls_back(struct kunit *test)
 	if (cma_available_pages(cma) != cma->count || cma->order_per_bit)
 		kunit_skip(test, "needs an idle area of one page per bit");
 	busy_windows = cma_test_count_busy(test, cma);
-	fast = cma_test_count_fast(test, cma);
 	drain_all_pages(zone);
 
 	page = cma_alloc(cma, 1, 0, true);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	pfn = page_to_pfn(page);
 	/* Behind CMA's back: free in the bitmap, on a per-CPU list. */
-	cma_unclaim(cma, pfn - cma->base_pfn, 1);
+	cma_mark_free(cma, pfn - cma->base_pfn, 1);
 	__free_page(page);
 	if (PageBuddy(page))
 		kunit_skip(test, "the page went to the buddy, not a per-CPU list");
-	seen = atomic_read(&fast->windows);
+	seen = atomic_read(served);
 	page = cma_alloc(cma, 1, 0, true);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_EXPECT_EQ(test, seen, atomic_read(&fast->windows));
+	KUNIT_EXPECT_EQ(test, seen, atomic_read(served));
 	KUNIT_EXPECT_EQ(test, pfn, page_to_pfn(page));
 	KUNIT_EXPECT_TRUE(test, cma_release(cma, page, 1));
 
 	busy = cma_test_make_busy(test, cma, 5);
 	drain_all_pages(zone);
-	seen = atomic_read(&fast->windows);
+	seen = atomic_read(served);
 	busy_seen = atomic_read(&busy_windows->windows);
 	page = cma_alloc(cma, 16, 0, true);
 	KUNIT_EXPECT_NOT_NULL(test, page);
 	KUNIT_EXPECT_EQ(test, busy_seen + 1,
 			atomic_read(&busy_windows->windows));
-	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(&fast->windows));
+	KUNIT_EXPECT_EQ(test, seen + 1, atomic_read(served));
 	if (page) {
 		KUNIT_EXPECT_GT(test, page_to_pfn(page), busy);
 		cma_release(cma, page, 16);
@@ -738,7 +708,7 @@ static void cma_test_retry_bounded(struct kunit *test)
 	struct cma *cma = test->priv;
 	unsigned long win = pageblock_nr_pages, busy;
 	unsigned int rounds = 1 + ARRAY_SIZE(cma_busy_pause_ms);
-	struct cma_test_count *count;
+	struct cma_test_busy_count *count;
 	struct folio *folio;
 	struct page *rest, *page;
 	s64 ms;
@@ -781,187 +751,60 @@ static void cma_test_retry_bounded(struct kunit *test)
 	cma_test_consistent(test, cma);
 }
 
-/* --- areas in parallel --------------------------------------------------- */
-
-/*
- * A page the test owns, turned into a movable driver page: a window holding
- * it goes to alloc_contig_range() (the scan sees it can move), which
- * isolates it and calls cma_test_mover_migrate(); that never succeeds, so
- * the window ends busy. The held page's first migration by @holder waits
- * until the test lets it go: that allocation then sits inside
- * alloc_contig_range(), holding whatever lock serializes migration.
- */
-struct cma_test_mover {
-	unsigned long held_pfn;
-	struct task_struct *holder;
-	struct completion entered;
-	struct completion go;
-};
-
-static struct cma_test_mover *cma_test_mover;
-
-static bool cma_test_mover_isolate(struct page *page, isolate_mode_t mode)
-{
-	return true;
-}
-
-static int cma_test_mover_migrate(struct page *dst, struct page *src,
-				  enum migrate_mode mode)
-{
-	struct cma_test_mover *m = READ_ONCE(cma_test_mover);
-
-	if (m && page_to_pfn(src) == m->held_pfn && current == m->holder &&
-	    !completion_done(&m->go)) {
-		complete(&m->entered);
-		wait_for_completion(&m->go);
-	}
-	return -EAGAIN;
-}
-
-static void cma_test_mover_putback(struct page *page)
-{
-}
-
-static const struct movable_operations cma_test_mover_ops = {
-	.isolate_page = cma_test_mover_isolate,
-	.migrate_page = cma_test_mover_migrate,
-	.putback_page = cma_test_mover_putback,
-};
-
-static unsigned long cma_test_make_mover(struct kunit *test, struct cma *cma,
-					 unsigned long offset)
-{
-	unsigned long pfn = cma_test_make_busy(test, cma, offset);
-	struct page *page = pfn_to_page(pfn);
-
-	/* As __SetPageMovable() marks a driver's page, under its lock. */
-	lock_page(page);
-	WRITE_ONCE(page->mapping,
-		   (void *)((unsigned long)&cma_test_mover_ops |
-			    PAGE_MAPPING_MOVABLE));
-	unlock_page(page);
-	return pfn;
-}
-
-static void cma_test_drop_mover(unsigned long pfn)
-{
-	struct page *page = pfn_to_page(pfn);
-
-	/*
-	 * As __ClearPageMovable(): no operations, but still the movable type,
-	 * so that an isolation in flight puts it back as a driver page; the
-	 * free clears the rest.
-	 */
-	lock_page(page);
-	WRITE_ONCE(page->mapping, (void *)PAGE_MAPPING_MOVABLE);
-	unlock_page(page);
-	free_contig_range(pfn, 1);
-}
-
-/* One pageblock from an area, in a kthread of its own. */
-struct cma_test_alloc {
+struct cma_test_worker {
 	struct cma *cma;
-	struct page *page;
+	struct completion *go;
 	struct completion done;
+	unsigned int rounds, failures;
 };
 
-static int cma_test_alloc_fn(void *data)
+static int cma_test_worker_fn(void *data)
 {
-	struct cma_test_alloc *a = data;
+	struct cma_test_worker *w = data;
+	struct page *page;
+	unsigned int i;
 
-	a->page = cma_alloc(a->cma, pageblock_nr_pages, 0, true);
-	complete(&a->done);
+	wait_for_completion(w->go);
+	for (i = 0; i < w->rounds; i++) {
+		page = cma_alloc(w->cma, pageblock_nr_pages, 0, true);
+		if (!page) {
+			w->failures++;
+			continue;
+		}
+		if (!cma_release(w->cma, page, pageblock_nr_pages))
+			w->failures++;
+	}
+	complete(&w->done);
 	return 0;
 }
 
-static struct task_struct *cma_test_alloc_thread(struct cma_test_alloc *a,
-						 struct cma *cma)
-{
-	a->cma = cma;
-	init_completion(&a->done);
-	return kthread_create(cma_test_alloc_fn, a, "cma_kunit/%s", cma->name);
-}
-
-static void cma_test_alloc_release(struct kunit *test, struct cma_test_alloc *a)
-{
-	KUNIT_EXPECT_NOT_NULL_MSG(test, a->page, "area %s", a->cma->name);
-	if (a->page)
-		cma_release(a->cma, a->page, pageblock_nr_pages);
-	cma_test_consistent(test, a->cma);
-}
-
-/*
- * Area A's allocation is held inside alloc_contig_range() (its first window
- * holds a page whose migration waits for the test) while area B allocates
- * through alloc_contig_range() too (its first window holds a page that does
- * not move). B must finish meanwhile: with one lock for the migrations of
- * all areas, as 6.12's cma_mutex, it would wait for A. Then A is let go;
- * both go on to their second window and get it.
- */
 static void cma_test_two_areas(struct kunit *test)
 {
-	struct cma *a = test->priv, *b = cma_test_area(1);
-	struct cma_test_alloc *held, *other;
-	unsigned long held_pfn, other_pfn;
-	struct task_struct *ta, *tb = NULL;
-	struct cma_test_mover *m;
-	bool entered, finished = false;
+	struct cma *areas[2] = { test->priv, cma_test_area(1) };
+	struct cma_test_worker w[2] = { };
+	unsigned long used[2];
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct task_struct *t;
+	int i;
 
-	if (!b)
+	if (!areas[1])
 		kunit_skip(test, "needs two CMA areas");
-	if (cma_available_pages(a) != a->count || a->order_per_bit ||
-	    a->count < 2 * pageblock_nr_pages ||
-	    cma_available_pages(b) != b->count || b->order_per_bit ||
-	    b->count < 2 * pageblock_nr_pages)
-		kunit_skip(test, "needs two idle areas of two pageblocks");
-	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	held = kunit_kzalloc(test, sizeof(*held), GFP_KERNEL);
-	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	KUNIT_ASSERT_NOT_NULL(test, held);
-	KUNIT_ASSERT_NOT_NULL(test, other);
-	init_completion(&m->entered);
-	init_completion(&m->go);
-	held_pfn = cma_test_make_mover(test, a, 0);
-	other_pfn = cma_test_make_mover(test, b, 0);
-	ta = cma_test_alloc_thread(held, a);
-	if (IS_ERR(ta)) {
-		cma_test_drop_mover(held_pfn);
-		cma_test_drop_mover(other_pfn);
-		KUNIT_FAIL(test, "no kthread: %ld", PTR_ERR(ta));
-		return;
+	for (i = 0; i < 2; i++) {
+		w[i].cma = areas[i];
+		w[i].go = &go;
+		w[i].rounds = 20;
+		init_completion(&w[i].done);
+		used[i] = cma_used_pages(areas[i]);
+		t = kthread_run(cma_test_worker_fn, &w[i], "cma_kunit/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	}
-	m->held_pfn = held_pfn;
-	m->holder = ta;
-	WRITE_ONCE(cma_test_mover, m);
-	wake_up_process(ta);
-
-	entered = wait_for_completion_timeout(&m->entered, 10 * HZ);
-	KUNIT_EXPECT_TRUE_MSG(test, entered, "%s did not migrate pfn %#lx",
-			      a->name, held_pfn);
-	if (entered) {
-		tb = cma_test_alloc_thread(other, b);
-		KUNIT_EXPECT_FALSE(test, IS_ERR(tb));
+	complete_all(&go);
+	for (i = 0; i < 2; i++) {
+		wait_for_completion(&w[i].done);
+		KUNIT_EXPECT_EQ(test, 0U, w[i].failures);
+		KUNIT_EXPECT_EQ(test, used[i], cma_used_pages(areas[i]));
+		cma_test_consistent(test, areas[i]);
 	}
-	if (!IS_ERR_OR_NULL(tb)) {
-		wake_up_process(tb);
-		finished = wait_for_completion_timeout(&other->done, 10 * HZ);
-		KUNIT_EXPECT_TRUE_MSG(test, finished,
-				      "%s waited for the migration in %s",
-				      b->name, a->name);
-	}
-	complete_all(&m->go);
-	wait_for_completion(&held->done);
-	/* A wait that timed out has not consumed the completion. */
-	if (!IS_ERR_OR_NULL(tb) && !finished)
-		wait_for_completion(&other->done);
-	WRITE_ONCE(cma_test_mover, NULL);
-
-	cma_test_alloc_release(test, held);
-	if (!IS_ERR_OR_NULL(tb))
-		cma_test_alloc_release(test, other);
-	cma_test_drop_mover(held_pfn);
-	cma_test_drop_mover(other_pfn);
 }
 
 /* More areas than static slots: each one is distinct and allocates. */

@@ -28,6 +28,8 @@ static struct kobject damon_sysfs_test_kids[DAMON_SYSFS_TEST_KIDS];
 static int damon_sysfs_test_fail_at;
 static int damon_sysfs_test_live;
 
+static int damon_sysfs_test_killed;
+
 static int damon_sysfs_test_add(struct kobject *parent, int idx,
 				struct kobject **kid)
 {
@@ -38,6 +40,11 @@ static int damon_sysfs_test_add(struct kobject *parent, int idx,
 	return 0;
 }
 
+static void damon_sysfs_test_kill(struct kobject *kid)
+{
+	damon_sysfs_test_killed++;
+}
+
 static void damon_sysfs_test_remove(struct kobject *kid)
 {
 	damon_sysfs_test_live--;
@@ -46,17 +53,30 @@ static void damon_sysfs_test_remove(struct kobject *kid)
 static const struct damon_sysfs_dirs_ops damon_sysfs_test_ops = {
 	.limit = DAMON_SYSFS_TEST_KIDS,
 	.add = damon_sysfs_test_add,
+	.kill = damon_sysfs_test_kill,
 	.remove = damon_sysfs_test_remove,
 };
 
-/* The builders and the resize run under damon_sysfs_lock, as from sysfs. */
+/*
+ * The builders and the resize run under damon_sysfs_lock, as from sysfs.
+ * What a resize detaches is killed under the lock, removed after it.
+ */
 static int damon_sysfs_test_do_resize(struct damon_sysfs_dirs *dirs, int nr)
 {
-	int err;
+	struct damon_sysfs_gone gone = {};
+	int err, live;
 
 	mutex_lock(&damon_sysfs_lock);
-	err = damon_sysfs_dirs_resize(dirs, nr);
+	damon_sysfs_test_killed = 0;
+	live = damon_sysfs_test_live;
+	err = damon_sysfs_dirs_resize(dirs, nr, &gone);
+	/* nothing detached is removed under the lock */
+	if (damon_sysfs_test_live < live)
+		err = -EDEADLK;
+	if (damon_sysfs_test_killed != gone.nr)
+		err = -EUCLEAN;
 	mutex_unlock(&damon_sysfs_lock);
+	damon_sysfs_gone_remove(&gone);
 	return err;
 }
 

@@ -9,9 +9,7 @@
    update_schemes_stats answer.
    The files of sysfs-schemes.c that take damon_sysfs_lock, written in
    the stopped kdamond's tree while the other one refreshes its stats
-   every millisecond and updates tried regions, get no EBUSY either, nor
-   when the lock is held for more than a second (a large nr_targets
-   write), even when their directory is removed while they wait.
+   every millisecond and updates tried regions, get no EBUSY either.
 2. A second command on the same kdamond waits for the first, then runs.
 3. Commands waiting on a kdamond that off stops: the one being handled is
    answered, the waiting one gets EINVAL, off does not wait for them.
@@ -284,62 +282,6 @@ def test_schemes_files_while_busy():
         reap(pid)
 
 
-# the largest nr_targets: one write that holds damon_sysfs_lock for long
-MANY_TARGETS = 65536
-# how long the files of sysfs-schemes.c used to wait before EBUSY
-OLD_BOUND = 1.0
-
-
-def test_schemes_files_wait_long():
-    """An nr_targets write of kdamond 0 holds damon_sysfs_lock for more
-    than a second while building its directories.  The files of
-    sysfs-schemes.c of kdamond 1 written meanwhile wait for it (they used
-    to give up with EBUSY after a second), and an nr_filters writer waiting
-    for it while the nr_schemes writer queued beside it removes its
-    directory gets ENOENT or succeeds, but neither hangs."""
-    setup()
-    must_write(KDAMONDS + '/nr_kdamonds', 2)
-    must_write(kdamond(1) + '/contexts/nr_contexts', 1)
-    must_write(context(1) + '/schemes/nr_schemes', 1)
-    must_write(scheme_dir(1) + '/filters/nr_filters', 1)
-    scheme = scheme_dir(1)
-    holder = in_child(timed_write, context() + '/targets/nr_targets',
-                      MANY_TARGETS)
-    # time for the holder to take the lock; the check below tells whether
-    # the waiters really waited more than OLD_BOUND for it
-    time.sleep(0.3)
-    waiters = [in_child(timed_write, scheme + '/quotas/goals/nr_goals', 2),
-               in_child(timed_write, scheme + '/filters/0/memcg_path', '/a'),
-               in_child(timed_write, scheme + '/filters/nr_filters', 3)]
-    time.sleep(0.1)
-    remover = in_child(timed_write, context(1) + '/schemes/nr_schemes', 0)
-    held = collect(holder)
-    reps = [collect(w) for w in waiters + [remover]]
-    try:
-        expect_eq('nr_targets write', int(held['err']), 0)
-        print('# nr_targets %d held the lock for %.2f s' % (
-            MANY_TARGETS, float(held['end']) - float(held['start'])))
-        names = ('nr_goals', 'memcg_path', 'nr_filters', 'nr_schemes')
-        for name, rep in zip(names, reps):
-            err = int(rep['err'])
-            waited = float(rep['end']) - float(rep['start'])
-            print('# %s: %s after %.2f s' % (name, errno.errorcode.get(
-                err, 'ok') if err else 'ok', waited))
-            if err == errno.EBUSY:
-                raise Failure('%s turned away with EBUSY after %.2f s' %
-                              (name, waited))
-            if err not in (0, errno.ENOENT) or (err and name == 'nr_schemes'):
-                raise Failure('%s: %s' % (name, errno.errorcode.get(err,
-                                                                      err)))
-            # else the holder was too quick to tell a wait from a poll
-            if waited <= OLD_BOUND:
-                raise Failure('%s waited only %.2f s' % (name, waited))
-        expect_eq('nr_schemes', read(context(1) + '/schemes/nr_schemes'),
-                  '0')
-    finally:
-        must_write(context() + '/targets/nr_targets', 0)
-
-
 def sender(cmds, rounds):
     """Send cmds while the kdamond is on and off; each one is answered."""
     codes = {}
@@ -418,7 +360,6 @@ def test_shut_down_by_itself():
 
 if __name__ == '__main__':
     run([test_two_clients, test_schemes_files_while_busy,
-         test_schemes_files_wait_long,
          test_second_command_waits,
          test_off_while_commands_wait, test_sent_while_off,
          test_shut_down_by_itself])

@@ -8,7 +8,9 @@ succeeds, on again is EBUSY, the layout of kdamonds is frozen (EBUSY).
 Turning on refuses each wrong configuration with its own error and leaves
 the kdamond off; a wrong commit is refused and the kdamond keeps running.
 The regressions 6.12 fixed one by one: nr_contexts 0 while running then a
-command; a target that exits during update_schemes_tried_regions.
+command; a target that exits during update_schemes_tried_regions.  A
+tried-regions update reports one whole apply round even when the kdamond
+runs behind its intervals.
 """
 import errno
 import os
@@ -164,6 +166,24 @@ def test_tried_regions_results():
         must_write(STATE, 'off')
 
 
+def test_tried_regions_behind_intervals():
+    # 1 us sampling: every sample takes longer than its interval, so the
+    # kdamond falls behind wall time at once.  An update still waits for
+    # the scheme's next apply round, and that round tries every region.
+    start, end = paddr_range()
+    setup(ops='paddr', pids=[0], regions=[(start, end)], nr_schemes=1,
+          sample_us=1, aggr_us=1000)
+    tried = context() + '/schemes/0/tried_regions'
+    must_write(STATE, 'on')
+    try:
+        for _ in range(5):
+            must_write(STATE, 'update_schemes_tried_bytes')
+            expect_eq('total_bytes', int(read(tried + '/total_bytes')),
+                      end - start)
+    finally:
+        must_write(STATE, 'off')
+
+
 def test_target_exits_during_tried_regions():
     for _ in range(5):
         pid = sleeper(1)
@@ -189,4 +209,5 @@ def test_target_exits_during_tried_regions():
 if __name__ == '__main__':
     run([test_commands_when_off, test_commands_when_on, test_on_checks,
          test_commit, test_nr_contexts_zero_while_running,
-         test_tried_regions_results, test_target_exits_during_tried_regions])
+         test_tried_regions_results, test_tried_regions_behind_intervals,
+         test_target_exits_during_tried_regions])
